@@ -1,0 +1,9 @@
+"""Per-chapter checks: course_lib against real PyTorch on every available device.
+
+``course_lib.check("1.4")`` runs one exercise's check and prints a table; the chapter
+modules (``ch00``, ``ch01``, ...) register their checks with :func:`register_check`.
+"""
+
+from .harness import Case, CheckReport, CaseResult, check, register_check, registered_checks, run_check
+
+__all__ = ["Case", "CaseResult", "CheckReport", "check", "register_check", "registered_checks", "run_check"]

@@ -1,0 +1,3 @@
+"""Importing this module registers every chapter's checks (one import per chapter)."""
+
+from . import ch00  # noqa: F401

@@ -1,0 +1,49 @@
+"""Which devices a check runs on: ``cpu`` always, ``cuda`` real or simulated."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import List
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device as the check table shows it.
+
+    Attributes:
+        name: the course_lib device string passed to the check (``"cpu"`` or ``"cuda"``).
+        label: what the table prints: ``"cpu"``, ``"cuda"`` or ``"cuda (simulated)"``.
+        built: False while course_lib has no backend for this device yet.
+        note: why the device is not built, shown under the table.
+    """
+
+    name: str
+    label: str
+    built: bool
+    note: str = ""
+
+
+def gpu_available() -> bool:
+    """True when torch sees a real CUDA GPU."""
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def cuda_label() -> str:
+    """``"cuda"`` on a real GPU, ``"cuda (simulated)"`` when Triton's interpreter stands in."""
+    if gpu_available() and os.environ.get("TRITON_INTERPRET") != "1":
+        return "cuda"
+    return "cuda (simulated)"
+
+
+def check_devices() -> List[Device]:
+    """The devices every per-device check runs on, in table order."""
+    from ..backends import backend_available
+
+    devices = [Device("cpu", "cpu", backend_available("cpu"), "")]
+    cuda_built = backend_available("cuda")
+    note = "" if cuda_built else "the cuda backend is not built yet: you write it in chapter 05 (GPUs and Triton kernels)"
+    devices.append(Device("cuda", cuda_label(), cuda_built, note))
+    return devices

@@ -1,0 +1,300 @@
+"""The check harness: run an exercise's cases against real PyTorch and report them.
+
+A *check* is a function registered with :func:`register_check` for one exercise id. It
+yields :class:`Case` objects; each case runs the learner's code (``actual``) and torch
+(``expected``) and the harness compares the two with ``torch.testing.assert_close``.
+The same checks run in notebooks (``course_lib.check("1.4")`` prints a table) and under
+pytest (``tests/test_checks.py``), so what a learner sees is what CI tests.
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+
+from .devices import Device, check_devices
+
+CheckFunction = Callable[..., Iterable["Case"]]
+
+_CHECKS: Dict[str, "RegisteredCheck"] = {}
+
+
+@dataclass
+class Case:
+    """One comparison between course_lib and torch.
+
+    Attributes:
+        name: short description shown in the table, e.g. ``"broadcast (3, 1) with (1, 4)"``.
+        inputs: readable inputs, shown in full when the case fails.
+        actual: runs the code under test; returns a course_lib Tensor, a number, a tuple...
+        expected: runs the reference (usually torch); returns something comparable.
+        expect_error: if set, ``actual`` must raise this exception type (and ``expected``,
+            if given, is run to prove torch raises the same type).
+        rtol, atol: tolerances passed to ``assert_close``; ``None`` means dtype-aware defaults.
+        exact_dtype: also require equal dtypes (torch's ``check_dtype``).
+    """
+
+    name: str
+    inputs: str
+    actual: Callable[[], Any]
+    expected: Optional[Callable[[], Any]] = None
+    expect_error: Optional[type] = None
+    rtol: Optional[float] = None
+    atol: Optional[float] = None
+    exact_dtype: bool = True
+
+
+@dataclass
+class CaseResult:
+    """Outcome of one case on one device."""
+
+    case: str
+    device: str
+    status: str  # "pass", "fail", "not done", "not built"
+    max_abs_diff: Optional[float] = None
+    max_rel_diff: Optional[float] = None
+    message: str = ""
+    inputs: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+@dataclass
+class RegisteredCheck:
+    exercise_id: str
+    function: CheckFunction
+    per_device: bool
+
+
+@dataclass
+class CheckReport:
+    """All case results of one exercise's check."""
+
+    exercise_id: str
+    results: List[CaseResult] = field(default_factory=list)
+
+    @property
+    def ran(self) -> List[CaseResult]:
+        """Results on devices that exist (``not built`` rows excluded)."""
+        return [r for r in self.results if r.status != "not built"]
+
+    @property
+    def passed(self) -> bool:
+        """True when at least one case ran and every case that ran passed."""
+        return bool(self.ran) and all(r.passed for r in self.ran)
+
+    @property
+    def not_done(self) -> bool:
+        """True when the exercise still raises its NotImplementedError stub."""
+        return any(r.status == "not done" for r in self.results)
+
+    def table(self) -> str:
+        return format_report(self)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def register_check(exercise_id: str, *, per_device: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` as the check of ``exercise_id``.
+
+    Args:
+        exercise_id: e.g. ``"1.4"``.
+        per_device: if True the function takes a device name (``"cpu"``, ``"cuda"``) and is
+            run once per device; otherwise it takes no argument (pure shape math, say).
+    """
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        if exercise_id in _CHECKS:
+            raise ValueError(f"exercise {exercise_id} already has a check: {_CHECKS[exercise_id].function.__name__}")
+        _CHECKS[exercise_id] = RegisteredCheck(exercise_id, function, per_device)
+        return function
+
+    return decorate
+
+
+def registered_checks() -> Dict[str, RegisteredCheck]:
+    """Every registered check, keyed by exercise id (importing the chapter modules first)."""
+    from . import _load_all  # noqa: F401  (registers the chapter checks on import)
+
+    return dict(_CHECKS)
+
+
+def run_check(exercise_id: str) -> CheckReport:
+    """Run the check of ``exercise_id`` on every device and return the report (prints nothing)."""
+    checks = registered_checks()
+    if exercise_id not in checks:
+        known = ", ".join(sorted(checks, key=_id_key)) or "none"
+        raise KeyError(f"no check for exercise {exercise_id!r}; exercises with checks: {known}")
+    registered = checks[exercise_id]
+    report = CheckReport(exercise_id)
+    devices: Sequence[Optional[Device]] = check_devices() if registered.per_device else [None]
+    for device in devices:
+        label = device.label if device else "any"
+        if device is not None and not device.built:
+            report.results.append(CaseResult("(all cases)", label, "not built", message=device.note))
+            continue
+        try:
+            cases = list(registered.function(device.name) if device else registered.function())
+        except NotImplementedError as error:
+            report.results.append(CaseResult("(preparing cases)", label, "not done", message=str(error)))
+            continue
+        for case in cases:
+            report.results.append(_run_case(case, label))
+    return report
+
+
+def check(exercise_id: str) -> None:
+    """Run an exercise's check and print a ✅/❌ table (the call learners use in notebooks)."""
+    print(run_check(str(exercise_id)).table())
+
+
+def _run_case(case: Case, device_label: str) -> CaseResult:
+    result = CaseResult(case.name, device_label, "fail", inputs=case.inputs)
+    try:
+        if case.expect_error is not None:
+            _run_error_case(case)
+        else:
+            actual, expected = case.actual(), case.expected()
+            result.max_abs_diff, result.max_rel_diff = _differences(actual, expected)
+            _assert_close(actual, expected, case)
+    except NotImplementedError as error:
+        result.status, result.message = "not done", str(error)
+        return result
+    except AssertionError as error:
+        result.message = str(error).strip()
+        return result
+    except Exception as error:  # the learner's code crashed: show where
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        result.message = f"{type(error).__name__}: {error} (at {_short_path(frame.filename)}:{frame.lineno})"
+        return result
+    result.status = "pass"
+    return result
+
+
+def _run_error_case(case: Case) -> None:
+    if case.expected is not None:
+        try:
+            case.expected()
+        except case.expect_error:
+            pass
+        else:  # the check itself is wrong if torch does not raise
+            raise RuntimeError(f"check bug: torch did not raise {case.expect_error.__name__}")
+    try:
+        value = case.actual()
+    except case.expect_error:
+        return
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise AssertionError(
+            f"expected {case.expect_error.__name__} (as torch raises), got {type(error).__name__}: {error}"
+        ) from None
+    raise AssertionError(f"expected {case.expect_error.__name__} (as torch raises), but it returned {value!r}")
+
+
+def to_torch(value: Any) -> Any:
+    """Convert a course_lib result to something ``torch.testing.assert_close`` understands.
+
+    course_lib tensors are copied to CPU torch tensors (via NumPy); tuples and lists are
+    converted element by element; numbers and torch values pass through unchanged.
+    """
+    import numpy as np
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
+        return type(value)(to_torch(v) for v in value)
+    if hasattr(value, "numpy") and hasattr(value, "shape") and not isinstance(value, np.ndarray):
+        tensor = value.cpu() if hasattr(value, "cpu") else value
+        return torch.from_numpy(np.array(tensor.numpy(), copy=True))
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    return value
+
+
+def _assert_close(actual: Any, expected: Any, case: Case) -> None:
+    import torch
+
+    actual, expected = to_torch(actual), to_torch(expected)
+    if isinstance(expected, torch.Size):
+        expected = tuple(expected)
+    if isinstance(actual, torch.Size):
+        actual = tuple(actual)
+    if type(actual) in (tuple, list) and type(expected) in (tuple, list):
+        actual, expected = tuple(actual), tuple(expected)
+    torch.testing.assert_close(
+        actual, expected, rtol=case.rtol, atol=case.atol, check_dtype=case.exact_dtype, equal_nan=True
+    )
+
+
+def _differences(actual: Any, expected: Any) -> tuple:
+    """Largest absolute and relative difference between two tensors (None if not tensors)."""
+    import torch
+
+    a, e = to_torch(actual), to_torch(expected)
+    if not (isinstance(a, torch.Tensor) and isinstance(e, torch.Tensor)) or a.shape != e.shape or a.numel() == 0:
+        return None, None
+    if a.dtype == torch.bool or e.dtype == torch.bool:
+        a, e = a.to(torch.int64), e.to(torch.int64)
+    a, e = a.to(torch.float64), e.to(torch.float64)
+    diff = (a - e).abs()
+    finite = torch.isfinite(diff)
+    if not finite.any():
+        return 0.0, 0.0
+    abs_diff = diff[finite].max().item()
+    rel_diff = (diff[finite] / e.abs()[finite].clamp_min(1e-30)).max().item()
+    return abs_diff, rel_diff
+
+
+def _short_path(path: str) -> str:
+    marker = "course_lib"
+    return path[path.index(marker):] if marker in path else path
+
+
+def _id_key(exercise_id: str) -> tuple:
+    return tuple(int(part) for part in exercise_id.split("."))
+
+
+_SYMBOLS = {"pass": "✅", "fail": "❌", "not done": "❌", "not built": "⏳"}
+
+
+def _format_diff(value: Optional[float]) -> str:
+    if value is None:
+        return "-"
+    if value == 0 or math.isclose(value, 0.0, abs_tol=0.0):
+        return "0"
+    return f"{value:.1e}"
+
+
+def format_report(report: CheckReport) -> str:
+    """Render a report as a fixed-width text table followed by details of the first failure."""
+    rows = [("", "case", "device", "max abs diff", "max rel diff")]
+    for r in report.results:
+        rows.append((_SYMBOLS[r.status], r.case, r.device, _format_diff(r.max_abs_diff), _format_diff(r.max_rel_diff)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    ran, passed = report.ran, [r for r in report.ran if r.passed]
+    if report.passed:
+        summary = f"Exercise {report.exercise_id}: all {len(ran)} cases pass ✅"
+    elif report.not_done:
+        first = next(r for r in report.results if r.status == "not done")
+        summary = f"Exercise {report.exercise_id}: not done yet ❌ — {first.message}"
+    else:
+        summary = f"Exercise {report.exercise_id}: {len(passed)} of {len(ran)} cases pass ❌"
+    lines.append(summary)
+    for r in report.results:
+        if r.status == "not built":
+            lines.append(f"⏳ {r.device}: {r.message}")
+            break
+    failure = next((r for r in report.results if r.status == "fail"), None)
+    if failure is not None:
+        lines.append(f"First failure — {failure.case} on {failure.device}:")
+        lines.append(f"  inputs: {failure.inputs}")
+        lines.extend("  " + line for line in failure.message.splitlines()[:12])
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""``python -m course_lib.exercises``: list, check, reset, show solutions, update, export.
+
+Run from the repository root (``make`` targets do). Commands act on the learner's
+workspace (``workspace/``, or ``--workspace DIR`` / ``$COURSE_WORKSPACE``); ``solution``
+and ``export`` read the edition this tool belongs to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from .._atomic import atomic_write_bytes
+from .edition import build_learner_edition
+from .registry import EXERCISES, Exercise, exercises_in_chapter, get_exercise
+from .runner import run_checks
+from .workspace import (WorkspaceError, exercise_text, is_started, require_workspace, reset_exercises,
+                        update_workspace)
+
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+"""The edition this tool belongs to (the repository root for the reference edition)."""
+
+# Files an exported edition needs besides course_lib/ and notebooks/ (copied as they are).
+EXPORT_EXTRAS = ["README.md", "Makefile", "pyproject.toml", "environment.yml", ".gitignore", "ARCHITECTURE.md"]
+
+
+def default_workspace() -> Path:
+    return Path(os.environ.get("COURSE_WORKSPACE", SOURCE_ROOT / "workspace"))
+
+
+def _select(args: argparse.Namespace, allow_all: bool = False) -> List[Exercise]:
+    if getattr(args, "all", False) and allow_all:
+        return sorted(EXERCISES, key=lambda e: e.sort_key)
+    if args.chapter is not None:
+        return exercises_in_chapter(args.chapter)
+    if args.id:
+        return [get_exercise(args.id)]
+    raise WorkspaceError("say which exercise: an ID (e.g. 1.4)" + (", --chapter N or --all" if allow_all
+                                                                  else " or --chapter N"))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    workspace = args.workspace
+    require_workspace(workspace)
+    exercises = sorted(EXERCISES, key=lambda e: e.sort_key)
+    started = [e for e in exercises if is_started(workspace, e)]
+    outcome = {}
+    if started and not args.no_check:
+        outcome = {r["id"]: r for r in run_checks([(workspace, [e.id for e in started])])}
+    print(f"{'id':<5} {'status':<12} {'title':<40} place")
+    for exercise in exercises:
+        if exercise not in started:
+            status = "not started"
+        elif exercise.id not in outcome:
+            status = "started"
+        else:
+            status = "✅ passes" if outcome[exercise.id]["passed"] else "❌ fails"
+        print(f"{exercise.id:<5} {status:<12} {exercise.title:<40} {exercise.place}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    require_workspace(args.workspace)
+    exercises = _select(args, allow_all=True)
+    results = run_checks([(args.workspace, [e.id for e in exercises])])
+    for result in results:
+        print(result["table"], end="\n\n")
+    passed = sum(r["passed"] for r in results)
+    print(f"{passed} of {len(results)} exercises pass")
+    return 0 if passed == len(results) else 1
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    exercises = _select(args)
+    backup = reset_exercises(args.workspace, exercises)
+    ids = ", ".join(e.id for e in exercises)
+    print(f"Reset exercise(s) {ids}. Your previous version is backed up in {backup}")
+    return 0
+
+
+def cmd_solution(args: argparse.Namespace) -> int:
+    exercise = get_exercise(args.id)
+    region = exercise_text(SOURCE_ROOT, exercise)
+    if "raise NotImplementedError" in region and f"Exercise {exercise.id} (" in region:
+        print(f"This edition has no solution for exercise {exercise.id} (it is a learner edition).")
+        return 1
+    print(f"# Reference solution of exercise {exercise.id} ({exercise.place}):")
+    print(region)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    report = update_workspace(SOURCE_ROOT, args.workspace)
+    print(f"Workspace {args.workspace}: {report.summary()}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    destination: Path = args.directory
+    if destination.exists() and any(destination.iterdir()):
+        raise WorkspaceError(f"{destination} is not empty; export writes into a new or empty folder")
+    files = build_learner_edition(SOURCE_ROOT)
+    for name in EXPORT_EXTRAS:
+        if (SOURCE_ROOT / name).exists():
+            files[name] = (SOURCE_ROOT / name).read_bytes()
+    for relative, content in files.items():
+        atomic_write_bytes(destination / relative, content)
+    print(f"Exported the learner edition ({len(files)} files, no solutions) to {destination}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m course_lib.exercises", description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", type=Path, default=default_workspace(),
+                        help="the learner workspace (default: workspace/ or $COURSE_WORKSPACE)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="every exercise with its status in the workspace")
+    p.add_argument("--no-check", action="store_true", help="do not run checks (faster)")
+    p.set_defaults(run=cmd_list)
+
+    for name, helptext, handler, allow_all in [("check", "run checks on the workspace", cmd_check, True),
+                                               ("reset", "put the stub back (your version is backed up)", cmd_reset,
+                                                False)]:
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("id", nargs="?", help="exercise id, e.g. 1.4")
+        p.add_argument("--chapter", type=int, help="every exercise of this chapter")
+        if allow_all:
+            p.add_argument("--all", action="store_true", help="every exercise")
+        p.set_defaults(run=handler)
+
+    p = sub.add_parser("solution", help="print the reference solution of an exercise")
+    p.add_argument("id")
+    p.set_defaults(run=cmd_solution)
+
+    p = sub.add_parser("update", help="create the workspace, or add new course material to it safely")
+    p.set_defaults(run=cmd_update)
+
+    p = sub.add_parser("export", help="write a learner edition without solutions to a new folder")
+    p.add_argument("directory", type=Path)
+    p.set_defaults(run=cmd_export)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (WorkspaceError, KeyError, ValueError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

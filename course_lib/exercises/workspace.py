@@ -1,0 +1,208 @@
+"""The learner's workspace: create, update and reset it without ever losing their work.
+
+``workspace/`` holds a learner edition of ``course_lib/`` and ``notebooks/``. A manifest
+(``workspace/.course/manifest.json``) remembers the SHA-256 of every file as the course
+last wrote it, so an update can tell "untouched since we wrote it" (safe to replace) from
+"changed by the learner" (never overwritten). Every reset backs the file up first under
+``workspace/.course/backups/<time>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+from .._atomic import atomic_write_bytes, atomic_write_text
+from .edition import build_learner_edition, dump_notebook, learner_file
+from .markers import find_regions, region_text, replace_regions, stub_lines
+from .registry import Exercise
+
+MANIFEST = ".course/manifest.json"
+BACKUPS = ".course/backups"
+
+
+class WorkspaceError(RuntimeError):
+    """The workspace is missing or a file in it is not what the command expects."""
+
+
+@dataclass
+class UpdateReport:
+    """What :func:`update_workspace` did, file by file (relative paths)."""
+
+    created: List[str] = field(default_factory=list)
+    updated: List[str] = field(default_factory=list)
+    merged: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    unchanged: List[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{len(self.created)} created, {len(self.updated)} updated, {len(self.merged)} merged "
+                 f"(your exercise code kept), {len(self.unchanged)} unchanged, {len(self.skipped)} skipped"]
+        lines += [f"  merged : {rel}" for rel in self.merged]
+        lines += [f"  skipped: {rel} (you changed it; the course's new version was not applied)" for rel in self.skipped]
+        return "\n".join(lines)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(workspace: Path) -> Dict[str, str]:
+    path = workspace / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _write_manifest(workspace: Path, manifest: Dict[str, str]) -> None:
+    atomic_write_text(workspace / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
+    """Create ``workspace`` if missing, else bring in new course material safely.
+
+    For each file of the learner edition:
+      - missing in the workspace: written;
+      - unchanged since the course wrote it: replaced by the new version;
+      - changed by the learner only inside exercise regions (a ``.py`` file): the new
+        version is written with the learner's exercise code put back in (after a backup);
+      - otherwise changed by the learner: left alone and reported as skipped.
+    """
+    report = UpdateReport()
+    manifest = read_manifest(workspace)
+    backup_dir = None
+    for relative, new in build_learner_edition(source_root).items():
+        target = workspace / relative
+        if not target.exists():
+            atomic_write_bytes(target, new)
+            manifest[relative] = sha256(new)
+            report.created.append(relative)
+            continue
+        current = target.read_bytes()
+        if current == new:
+            manifest[relative] = sha256(new)
+            report.unchanged.append(relative)
+        elif manifest.get(relative) == sha256(current):
+            atomic_write_bytes(target, new)
+            manifest[relative] = sha256(new)
+            report.updated.append(relative)
+        else:
+            merged = _merge_learner_regions(relative, current, new, manifest.get(relative))
+            if merged is None:
+                report.skipped.append(relative)
+                continue
+            backup_dir = backup_dir or _new_backup_dir(workspace)
+            _backup(workspace, relative, backup_dir)
+            atomic_write_bytes(target, merged)
+            manifest[relative] = sha256(new)  # the course's version, so later updates still see the change
+            report.merged.append(relative)
+    _write_manifest(workspace, manifest)
+    return report
+
+
+def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_sha: str | None) -> bytes | None:
+    """New course file with the learner's exercise code put back, or None if that is not safe.
+
+    Safe means the learner edited nothing but exercise bodies: stubbing their regions again
+    gives back exactly the file the course wrote last time (its hash is in the manifest),
+    and every exercise they have still exists in the new version.
+    """
+    if not relative.endswith(".py") or pristine_sha is None:
+        return None
+    try:
+        if sha256(learner_file(relative, current)) != pristine_sha:
+            return None
+        current_text, new_text = current.decode("utf-8"), new.decode("utf-8")
+        learner_regions = find_regions(current_text, relative)
+        new_ids = {r.exercise_id for r in find_regions(new_text, relative)}
+    except (ValueError, KeyError):
+        return None
+    if not {r.exercise_id for r in learner_regions} <= new_ids:
+        return None
+    lines = current_text.splitlines()
+    replacements = {r.exercise_id: lines[r.begin:r.end + 1] for r in learner_regions}
+    return replace_regions(new_text, replacements, relative).encode("utf-8")
+
+
+def _new_backup_dir(workspace: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate, n = workspace / BACKUPS / stamp, 1
+    while candidate.exists():
+        candidate, n = workspace / BACKUPS / f"{stamp}-{n}", n + 1
+    return candidate
+
+
+def _backup(workspace: Path, relative: str, backup_dir: Path) -> Path:
+    destination = backup_dir / relative
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(workspace / relative, destination)
+    return destination
+
+
+def require_workspace(workspace: Path) -> None:
+    """Raise :class:`WorkspaceError` with the fix when ``workspace`` was never created."""
+    if not (workspace / "course_lib").is_dir():
+        raise WorkspaceError(f"no workspace at {workspace}: create it with `make workspace` "
+                             "(or `python -m course_lib.exercises update`)")
+
+
+def exercise_text(root: Path, exercise: Exercise) -> str:
+    """The region of ``exercise`` as it stands in the edition at ``root``."""
+    path = root / exercise.file
+    if not path.exists():
+        raise WorkspaceError(f"{path} is missing; run `make workspace` to restore course files")
+    for text in _texts(path):
+        try:
+            return region_text(text, exercise.id)
+        except KeyError:
+            continue
+    raise WorkspaceError(f"the markers of exercise {exercise.id} are gone from {path}; "
+                         f"restore them ('# BEGIN EXERCISE {exercise.id}' ... '# END EXERCISE') or delete the "
+                         "file and run `make workspace`")
+
+
+def is_started(workspace: Path, exercise: Exercise) -> bool:
+    """False while the learner's region is still the untouched stub."""
+    region = exercise_text(workspace, exercise)
+    indent = region[: len(region) - len(region.lstrip())]
+    return region != "\n".join(stub_lines(exercise, indent))
+
+
+def reset_exercises(workspace: Path, exercises: List[Exercise]) -> Path:
+    """Put the stub back for each exercise, after backing up every file touched.
+
+    Returns:
+        The backup folder (``workspace/.course/backups/<time>``).
+    """
+    require_workspace(workspace)
+    backup_dir = _new_backup_dir(workspace)
+    by_file: Dict[str, List[Exercise]] = {}
+    for exercise in exercises:
+        exercise_text(workspace, exercise)  # fails early, before anything is written
+        by_file.setdefault(exercise.file, []).append(exercise)
+    for relative, group in by_file.items():
+        _backup(workspace, relative, backup_dir)
+        path = workspace / relative
+        ids = {e.id for e in group}
+        content = path.read_bytes()
+        if relative.endswith(".ipynb"):
+            notebook = json.loads(content)
+            for cell in notebook["cells"]:
+                source = "".join(cell["source"])
+                if cell["cell_type"] == "code" and any(r.exercise_id in ids for r in find_regions(source)):
+                    cell["source"] = learner_file("x.py", source.encode(), ids).decode().splitlines(keepends=True)
+                    cell["outputs"], cell["execution_count"] = [], None
+            atomic_write_bytes(path, dump_notebook(notebook))
+        else:
+            atomic_write_bytes(path, learner_file(relative, content, ids))
+    return backup_dir
+
+
+def _texts(path: Path) -> List[str]:
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return [path.read_text(encoding="utf-8")]
