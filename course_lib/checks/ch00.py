@@ -19,7 +19,7 @@ def check_numel() -> Iterator[Case]:
     shapes += [tuple(rng.randint(1, 6) for _ in range(rng.randint(1, 5))) for _ in range(5)]
     for dims in shapes:
         yield Case(
-            name=f"numel{dims}",
+            name=f"numel({dims!r})",
             inputs=f"shape={dims}",
             actual=lambda dims=dims: shape.numel(dims),
             expected=lambda dims=dims: torch.Size(dims).numel(),

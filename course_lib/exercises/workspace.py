@@ -19,7 +19,7 @@ from typing import Dict, List
 
 from .._atomic import atomic_write_bytes, atomic_write_text
 from .edition import build_learner_edition, dump_notebook, learner_file
-from .markers import find_regions, region_text, replace_regions, stub_lines
+from .markers import MarkerError, find_regions, region_text, replace_regions, stub_lines
 from .registry import Exercise
 
 MANIFEST = ".course/manifest.json"
@@ -159,6 +159,9 @@ def exercise_text(root: Path, exercise: Exercise) -> str:
             return region_text(text, exercise.id)
         except KeyError:
             continue
+        except MarkerError as error:
+            raise WorkspaceError(f"the exercise markers in {path} are broken ({error}); put them back as "
+                                 f"'# BEGIN EXERCISE <id>' ... '# END EXERCISE'") from None
     raise WorkspaceError(f"the markers of exercise {exercise.id} are gone from {path}; "
                          f"restore them ('# BEGIN EXERCISE {exercise.id}' ... '# END EXERCISE') or delete the "
                          "file and run `make workspace`")

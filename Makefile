@@ -1,0 +1,72 @@
+# The commands README.md documents. Everything runs inside one virtual environment.
+#   make lab    set everything up (venv, MNIST, workspace) and open JupyterLab
+#   make test   the whole test suite: pytest + nbval on every notebook
+SHELL := /bin/bash
+
+PYTHON ?= python3
+# Where the virtual environment lives. CI keeps it under ~/.cache so runs can reuse it;
+# override with `make VENV=.venv lab` for a venv inside the repository.
+VENV ?= $(HOME)/.cache/dl-course/venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.course-installed
+PORT ?= 8888
+
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# Jupyter refuses to run as root unless told to; add the flag only when we are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help install data workspace lab test test-fast notebooks kernel bench check list clean-venv
+
+help:
+	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
+	@echo "make test       run the whole test suite (pytest + nbval)"
+	@echo "make data       fetch and verify MNIST into data/MNIST/raw"
+	@echo "make workspace  create workspace/ or add new course material (never overwrites your changes)"
+	@echo "make list       list exercises and their status in workspace/"
+	@echo "make notebooks  re-execute the reference notebooks and store their outputs (maintainers)"
+	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
+	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changes (the stamp records the install).
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e .
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+data: $(INSTALLED)
+	$(PY) -m course_lib.datasets.mnist_fetch --root data
+
+workspace: $(INSTALLED)
+	$(PY) -m course_lib.exercises update
+
+lab: install data workspace
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) workspace/notebooks/00_getting_started.ipynb
+
+test: install data
+	$(PY) -m pytest tests notebooks $(NBVAL)
+
+test-fast: install
+	$(PY) -m pytest tests -x -q
+
+notebooks: install data
+	$(PY) tools/execute_notebooks.py $(NB)
+
+kernel: install
+	$(PY) -m ipykernel install --user --name dl-course --display-name "Python (dl-course)"
+
+list: install
+	$(PY) -m course_lib.exercises list
+
+check: install
+	$(PY) -m course_lib.exercises check $(if $(ID),$(ID),--all)
+
+bench: install data
+	$(PY) bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)
