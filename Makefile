@@ -8,7 +8,8 @@ PYTHON ?= python3
 # override with `make VENV=.venv lab` for a venv inside the repository.
 VENV ?= $(HOME)/.cache/dl-course/venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.course-installed
+# One stamp per checkout: `pip install -e .` points the venv at this checkout.
+INSTALLED := $(VENV)/.course-installed$(subst /,_,$(CURDIR))
 PORT ?= 8888
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
