@@ -45,8 +45,9 @@ data: $(INSTALLED)
 workspace: $(INSTALLED)
 	$(PY) -m course_lib.exercises update
 
+# Serve the whole workspace (notebooks and course_lib side by side), opening chapter 00.
 lab: install data workspace
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) workspace/notebooks/00_getting_started.ipynb
+	cd workspace && $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. notebooks/00_getting_started.ipynb
 
 test: install data
 	$(PY) -m pytest tests notebooks $(NBVAL)
