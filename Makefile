@@ -8,41 +8,23 @@ PYTHON ?= python3
 # override with `make VENV=.venv lab` for a venv inside the repository.
 VENV ?= $(HOME)/.cache/dl-course/venv
 PY := $(VENV)/bin/python
-# One stamp per checkout: `pip install -e .` points the venv at this checkout.
-INSTALLED := $(VENV)/.course-installed$(subst /,_,$(CURDIR))
-PORT ?= 8888
+# A copy of the pyproject.toml that was installed: reinstall only when its content changes
+# (a fresh clone has new file times, so a timestamp rule would reinstall every time).
+INSTALLED := $(VENV)/.course-installed-pyproject.toml
 
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
-# Jupyter refuses to run as root unless told to; add the flag only when we are root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Only the dependencies are installed: every checkout imports its own course_lib (the
+# notebooks' first cell, pytest's pythonpath, `python -m` from the repository root), so one
+# environment serves any number of clones.
+install: | $(PY)
+	@cmp -s pyproject.toml $(INSTALLED) || { \
+	  $(PY) -m pip install --upgrade pip && \
+	  $(PY) -m pip install $$($(PY) tools/dependencies.py) && \
+	  cp pyproject.toml $(INSTALLED); }
 
-.PHONY: help install data workspace lab test test-fast notebooks kernel bench check list clean-venv
-
-help:
-	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
-	@echo "make test       run the whole test suite (pytest + nbval)"
-	@echo "make data       fetch and verify MNIST into data/MNIST/raw"
-	@echo "make workspace  create workspace/ or add new course material (never overwrites your changes)"
-	@echo "make list       list exercises and their status in workspace/"
-	@echo "make notebooks  re-execute the reference notebooks and store their outputs (maintainers)"
-	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
-	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
-
-$(PY):
-	$(PYTHON) -m venv $(VENV)
-
-# Reinstall only when pyproject.toml changes (the stamp records the install).
-$(INSTALLED): pyproject.toml | $(PY)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e .
-	touch $(INSTALLED)
-
-install: $(INSTALLED)
-
-data: $(INSTALLED)
+data: install
 	$(PY) -m course_lib.datasets.mnist_fetch --root data
 
-workspace: $(INSTALLED)
+workspace: install
 	$(PY) -m course_lib.exercises update
 
 # Serve the whole workspace (notebooks and course_lib side by side), opening chapter 00.

@@ -1,12 +1,95 @@
-"""One backend per device: each is a small table of primitives (see ARCHITECTURE.md).
+"""One backend per device: each is a small table of primitives (see ``base.Backend``).
 
-Chapter 01 adds the ``python`` and ``numpy`` (device ``cpu``) backends, chapter 05 the
-``triton`` backend (device ``cuda``, real or simulated through Triton's interpreter).
+Taught in notebooks/01_tensors.ipynb, section "Devices and backends".
+
+- ``numpy`` (device ``cpu``): views storage with its strides and calls NumPy — the fast path.
+- ``python``: explicit index loops over storage — the teaching version you write in chapter
+  01 (tiny tensors only). Not the default; run code on it with ``using_backend("python")``
+  or call its primitives directly.
+- ``triton`` (device ``cuda``): chapter 05 adds it by registering a backend for ``"cuda"``.
+
+The registry maps a device type to its backend; tensors look their backend up on every
+operation, so swapping the entry swaps the implementation.
 """
 
 from __future__ import annotations
 
+import contextlib
+from typing import Callable, Dict, Iterator, Union
+
+from .base import Backend
+
+_BACKENDS: Dict[str, Backend] = {}
+"""Device type -> the backend computing on it (filled lazily from ``_FACTORIES``)."""
+
+
+def _numpy_backend() -> Backend:
+    from .numpy_backend import NumpyBackend
+
+    return NumpyBackend()
+
+
+def _python_backend() -> Backend:
+    from .python_backend import PythonBackend
+
+    return PythonBackend()
+
+
+_FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": _numpy_backend}
+"""Device type -> how to build its default backend. Chapter 05 adds ``"cuda"``."""
+
+_NAMED: Dict[str, Callable[[], Backend]] = {"numpy": _numpy_backend, "python": _python_backend}
+"""Backends that can be selected by name with :func:`using_backend`."""
+
+
+def register_backend(device_type: str, factory: Callable[[], Backend], name: str = "") -> None:
+    """Make ``factory()`` the backend of ``device_type`` (and selectable by ``name``)."""
+    _FACTORIES[device_type] = factory
+    _BACKENDS.pop(device_type, None)
+    if name:
+        _NAMED[name] = factory
+
+
+def get_backend(device_type: str) -> Backend:
+    """The backend that computes on ``device_type``.
+
+    Raises:
+        RuntimeError: when course_lib has no backend for that device yet.
+    """
+    backend = _BACKENDS.get(device_type)
+    if backend is None:
+        factory = _FACTORIES.get(device_type)
+        if factory is None:
+            hint = " (you build the cuda backend in chapter 05, GPUs and Triton kernels)" if device_type == "cuda" else ""
+            raise RuntimeError(f"course_lib has no backend for device type '{device_type}' yet{hint}")
+        backend = _BACKENDS[device_type] = factory()
+    return backend
+
 
 def backend_available(device: str) -> bool:
     """True when course_lib has a backend for ``device`` (``"cpu"`` or ``"cuda"``)."""
-    return False
+    return device.split(":")[0] in _FACTORIES
+
+
+@contextlib.contextmanager
+def using_backend(backend: Union[str, Backend], device_type: str = "cpu") -> Iterator[Backend]:
+    """Temporarily compute on ``device_type`` with another backend, e.g. your python loops.
+
+    Example::
+
+        with course_lib.backends.using_backend("python"):
+            z = x + y          # runs PythonBackend.zip, your exercise 1.7
+    """
+    chosen = _NAMED[backend]() if isinstance(backend, str) else backend
+    previous = _BACKENDS.get(device_type)
+    _BACKENDS[device_type] = chosen
+    try:
+        yield chosen
+    finally:
+        if previous is None:
+            _BACKENDS.pop(device_type, None)
+        else:
+            _BACKENDS[device_type] = previous
+
+
+__all__ = ["Backend", "backend_available", "get_backend", "register_backend", "using_backend"]

@@ -64,6 +64,72 @@ EXERCISES: List[Exercise] = [
         "0.1", "number of elements of a shape", "course_lib/shape.py", "numel", "Your first exercise",
         "Multiply the sizes together. What is the product of no numbers at all?",
     ),
+    Exercise(
+        "1.1", "contiguous strides of a shape", "course_lib/shape.py", "contiguous_strides",
+        "Storage, shape and strides",
+        "Walk the shape from the last dimension to the first: the last stride is 1, each earlier one is the "
+        "stride after it times the size after it (count a size of 0 as 1, as torch does).",
+    ),
+    Exercise(
+        "1.2", "index to storage position", "course_lib/shape.py", "index_to_position", "Storage, shape and strides",
+        "Start from the offset and add each coordinate times the stride of its dimension.",
+    ),
+    Exercise(
+        "1.3", "storage position to index (row-major)", "course_lib/shape.py", "position_to_index",
+        "Storage, shape and strides",
+        "Read it like an odometer: the last coordinate is position % (last size); divide position by that "
+        "size and repeat for the dimension before.",
+    ),
+    Exercise(
+        "1.4", "broadcast two shapes", "course_lib/shape.py", "broadcast_shape", "Broadcasting",
+        "Pad the shorter shape with 1s on the left, then compare the sizes pair by pair; when they differ and "
+        "neither is 1, raise RuntimeError with torch's message.",
+    ),
+    Exercise(
+        "1.5", "index into a broadcast input", "course_lib/shape.py", "broadcast_index", "Broadcasting",
+        "Drop the extra leading coordinates of big_index, and use coordinate 0 wherever the input's size is 1.",
+    ),
+    Exercise(
+        "1.6", "elementwise map loop", "course_lib/backends/python_backend.py", "map_loop", "A backend of loops",
+        "For every output position: position_to_index gives the index; index_to_position finds it in x and "
+        "in out (each with its own strides and offset).",
+    ),
+    Exercise(
+        "1.7", "elementwise zip loop with broadcasting", "course_lib/backends/python_backend.py", "zip_loop",
+        "A backend of loops",
+        "Like map_loop, but turn the output index into an index of a and of b with broadcast_index first.",
+    ),
+    Exercise(
+        "1.8", "permute shape and strides", "course_lib/shape.py", "permute_shape_strides",
+        "Views: transpose and permute",
+        "Dimension i of the result is dimension dims[i] of the input: take that dimension's size and stride.",
+    ),
+    Exercise(
+        "1.9", "strides of a view (torch's view rule)", "course_lib/shape.py", "view_strides",
+        "Views: view and reshape",
+        "Walk the old dimensions from the last; a chunk ends where the next dimension is not contiguous with "
+        "it; the new dimensions covering a chunk get evenly spaced strides; return None if one straddles two chunks.",
+    ),
+    Exercise(
+        "1.10", "layout of a slice", "course_lib/indexing.py", "slice_layout", "Indexing and slicing",
+        "index.indices(size) clips start, stop and step for you; the new size is len(range(start, stop, step)), "
+        "the stride is multiplied by step and the offset moves start strides.",
+    ),
+    Exercise(
+        "1.11", "shape of a reduction (keepdim)", "course_lib/shape.py", "reduced_shape", "Reductions",
+        "Keep the size of every dimension that is not reduced; for a reduced one keep a 1 only if keepdim.",
+    ),
+    Exercise(
+        "1.12", "reduction loop", "course_lib/backends/python_backend.py", "reduce_loop", "Reductions",
+        "For every element of x, its output element has the same index with 0 in each reduced dimension; "
+        "fold the value in: out[o] = fn(out[o], value).",
+    ),
+    Exercise(
+        "1.13", "matrix multiplication loop", "course_lib/backends/python_backend.py", "matmul_loop",
+        "Matrix multiplication",
+        "For each output index (batch..., i, j) sum a[..., i, k] * b[..., k, j] over k; broadcast_index maps "
+        "the batch part of the index to a's and b's batch dimensions.",
+    ),
 ]
 
 

@@ -1,0 +1,172 @@
+"""The primitive table every backend implements.
+
+Taught in notebooks/01_tensors.ipynb, section "Devices and backends".
+
+A backend computes on one kind of memory. It implements this short list of primitives;
+every Tensor operation (and later softmax, convolutions, losses...) is composed from them,
+so a new backend gets the whole framework. The Tensor layer does the bookkeeping *before*
+calling a primitive: it checks shapes and devices, promotes dtypes (a primitive's tensor
+operands already have the dtype to compute in), normalizes dims and handles empty inputs.
+
+Operands are course_lib Tensors; ``zip`` and ``where`` also take Python numbers. Results
+are new Tensors on the backend's device unless the primitive writes in place.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+Shape = Tuple[int, ...]
+
+
+class Backend(ABC):
+    """Abstract base of backends: the primitive table.
+
+    Attributes:
+        name: ``"numpy"``, ``"python"``, ``"triton"``.
+        device_type: the device type whose storage this backend reads (``"cpu"``, ``"cuda"``).
+    """
+
+    name: str = "abstract"
+    device_type: str = "cpu"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} backend for device '{self.device_type}'>"
+
+    # ------------------------------------------------------------------ memory
+
+    @abstractmethod
+    def empty(self, shape: Shape, dtype, device) -> Any:
+        """A new contiguous tensor with unspecified contents."""
+
+    @abstractmethod
+    def full(self, shape: Shape, value: Any, dtype, device) -> Any:
+        """A new contiguous tensor with every element equal to ``value`` (cast to ``dtype``)."""
+
+    @abstractmethod
+    def from_host(self, array: np.ndarray, dtype, device, owned: bool = False) -> Any:
+        """A new tensor holding a copy of the host ``array`` (no copy on the CPU when ``owned``)."""
+
+    @abstractmethod
+    def to_host(self, x) -> np.ndarray:
+        """The elements of ``x`` as a NumPy array (a view on the CPU, a copy from a GPU)."""
+
+    @abstractmethod
+    def copy(self, x) -> Any:
+        """A new contiguous tensor with the elements of (possibly strided) ``x``."""
+
+    @abstractmethod
+    def copy_into(self, dst, src) -> None:
+        """Write ``src`` (a tensor broadcastable to ``dst``'s shape, any dtype) into the view ``dst``."""
+
+    @abstractmethod
+    def cast(self, x, dtype) -> Any:
+        """A new contiguous tensor with the elements of ``x`` converted to ``dtype``."""
+
+    @abstractmethod
+    def fill(self, x, value: Any) -> None:
+        """Set every element of the view ``x`` to ``value``, in place."""
+
+    @abstractmethod
+    def arange(self, start: Any, end: Any, step: Any, count: int, dtype, device) -> Any:
+        """``[start, start + step, ...]`` with ``count`` elements (computed in float64, then cast)."""
+
+    # ------------------------------------------------------------------ compute
+
+    @abstractmethod
+    def map(self, fn_name: str, x) -> Any:
+        """Apply the unary function ``fn_name`` (a key of ``functions.UNARY``) to every element."""
+
+    @abstractmethod
+    def zip(self, fn_name: str, a: Any, b: Any, out: Any = None) -> Any:
+        """Apply the binary function ``fn_name`` elementwise, broadcasting ``a`` with ``b``.
+
+        ``a`` and ``b`` are tensors of the same dtype, or one of them a Python number. The
+        result has that dtype, or ``bool`` for comparisons and logical functions. With
+        ``out`` (a view of the broadcast shape and the result's dtype), the result is written
+        there, in place, and ``out`` is returned: this is how ``x += y`` avoids a copy.
+        """
+
+    @abstractmethod
+    def where(self, condition, a: Any, b: Any) -> Any:
+        """``a`` where ``condition`` (bool) is true else ``b``, all three broadcast together."""
+
+    @abstractmethod
+    def reduce(self, fn_name: str, x, dims: Sequence[int], keepdim: bool) -> Any:
+        """Reduce ``x`` over the (normalized, non-empty) ``dims`` with ``fn_name`` (``functions.REDUCE``)."""
+
+    @abstractmethod
+    def arg_reduce(self, fn_name: str, x, dim: Optional[int], keepdim: bool) -> Any:
+        """int64 position of the ``"max"``/``"min"`` along ``dim`` (of the flattened ``x`` if None)."""
+
+    @abstractmethod
+    def scan(self, fn_name: str, x, dim: int) -> Any:
+        """Running ``"sum"``/``"prod"`` along ``dim`` (``cumsum``/``cumprod``)."""
+
+    @abstractmethod
+    def matmul(self, a, b) -> Any:
+        """Batched matrix product: ``a`` is ``(..., n, k)``, ``b`` is ``(..., k, m)``, batch dims broadcast."""
+
+    @abstractmethod
+    def take(self, x, positions) -> Any:
+        """A new tensor of ``positions``' shape: the storage elements of ``x`` at those int64 positions."""
+
+    @abstractmethod
+    def put(self, x, positions, values) -> None:
+        """Write ``values`` (same shape as ``positions``) into ``x``'s storage at ``positions``, in place."""
+
+    @abstractmethod
+    def nonzero(self, x) -> Any:
+        """int64 tensor ``(count, ndim)``: the indices of the non-zero elements, in row-major order."""
+
+    @abstractmethod
+    def sort(self, x, dim: int, descending: bool) -> Tuple[Any, Any]:
+        """``(values, int64 indices)`` sorted along ``dim``; NaN counts as the largest value."""
+
+    # ------------------------------------------------------------------ composed (override to go faster)
+
+    def cat(self, tensors: Sequence[Any], dim: int, dtype) -> Any:
+        """Join same-rank ``tensors`` along ``dim`` into a new ``dtype`` tensor (shapes already checked).
+
+        Composed from ``empty`` and ``copy_into``: each input is copied into its slice of
+        the output.
+        """
+        from ..ops_shape import narrow
+
+        shape = list(tensors[0].shape)
+        shape[dim] = sum(t.shape[dim] for t in tensors)
+        out = self.empty(tuple(shape), dtype, tensors[0].device)
+        start = 0
+        for t in tensors:
+            self.copy_into(narrow(out, dim, start, t.shape[dim]), t)
+            start += t.shape[dim]
+        return out
+
+    # ------------------------------------------------------------------ random numbers
+    # Random numbers come from course_lib's own generator, on the host; a device backend
+    # only copies them over, so every backend draws the same numbers for the same seed.
+
+    def rand(self, shape: Shape, dtype, device, generator) -> Any:
+        """Uniform on ``[0, 1)``."""
+        return self.from_host(generator.numpy.random(shape, dtype=_float_kind(dtype)), dtype, device, owned=True)
+
+    def randn(self, shape: Shape, dtype, device, generator) -> Any:
+        """Standard normal."""
+        values = generator.numpy.standard_normal(shape, dtype=_float_kind(dtype))
+        return self.from_host(values, dtype, device, owned=True)
+
+    def randint(self, low: int, high: int, shape: Shape, dtype, device, generator) -> Any:
+        """Uniform integers in ``[low, high)``."""
+        return self.from_host(generator.numpy.integers(low, high, shape, dtype=np.int64), dtype, device, owned=True)
+
+    def randperm(self, n: int, dtype, device, generator) -> Any:
+        """A random permutation of ``0 .. n-1``."""
+        return self.from_host(generator.numpy.permutation(n).astype(np.int64), dtype, device, owned=True)
+
+
+def _float_kind(dtype) -> Any:
+    """NumPy's random functions draw float32 or float64; other float types are cast afterwards."""
+    return np.float32 if dtype.name == "float32" else np.float64

@@ -1,0 +1,283 @@
+"""The ``numpy`` backend (device ``cpu``): view the storage with the tensor's strides, call NumPy.
+
+Taught in notebooks/01_tensors.ipynb, section "Devices and backends". This is the fast CPU
+path: a tensor's elements are exposed to NumPy as an ``ndarray`` that *aliases* the storage
+(same memory, the tensor's shape, strides and offset), built once and cached on the tensor.
+Every primitive is then one or two NumPy calls, so the per-operation cost is Python
+bookkeeping plus NumPy's own.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence, Tuple
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..devices import CPU
+from ..shape import broadcast_shape, reduced_shape
+from ..storage import Storage
+from ..tensor import Tensor, _contiguous_strides, _make
+from .base import Backend
+from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, quietly
+
+_BOOL = _dtypes.bool
+_INT64 = _dtypes.int64
+_ndarray = np.ndarray
+
+
+def array_of(t: Tensor) -> np.ndarray:
+    """The NumPy view of ``t``'s elements (aliases the storage; built once, then cached)."""
+    array = t._array
+    if array is None:
+        array = t._array = _build_view(t)
+    return array
+
+
+def _build_view(t: Tensor) -> np.ndarray:
+    data = t._storage.data
+    shape, strides, offset = t._shape, t._strides, t._offset
+    if strides == _contiguous_strides(shape):
+        count = 1
+        for size in shape:
+            count *= size
+        return data[offset:offset + count].reshape(shape)
+    itemsize = data.itemsize
+    if 0 in shape:
+        return np.empty(shape, data.dtype)
+    return _ndarray(shape, data.dtype, data, offset * itemsize, tuple([s * itemsize for s in strides]))
+
+
+def wrap(array: Any, dtype, device=CPU) -> Tensor:
+    """A Tensor owning the freshly computed ``array`` (which no other tensor may alias).
+
+    A C-contiguous array becomes the storage as it is; any other layout is copied to one.
+    """
+    if array.__class__ is not _ndarray:
+        array = np.asarray(array)  # NumPy returns scalars from 0-d computations
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    shape = array.shape
+    return _make(Storage(array.reshape(-1), device), shape, _contiguous_strides(shape), 0, dtype, device, array)
+
+
+def share(array: np.ndarray, dtype) -> Tensor:
+    """A Tensor sharing memory with an existing NumPy ``array`` (``from_numpy``), keeping its strides.
+
+    Raises:
+        ValueError: for negative or misaligned strides, as ``torch.from_numpy`` does.
+    """
+    itemsize = array.itemsize
+    if any(s < 0 for s in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a "
+                         "copy of your array with array.copy().) ")
+    if any(s % itemsize for s in array.strides):
+        raise ValueError("given numpy array strides not a multiple of the element byte size. "
+                         "Copy the numpy array to reallocate the memory.")
+    if array.flags.c_contiguous:
+        flat = array.reshape(-1)
+        strides = _contiguous_strides(array.shape)
+    else:
+        strides = tuple(s // itemsize for s in array.strides)
+        span = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
+        flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
+    return _make(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
+
+
+def _operand(value: Any) -> Any:
+    return array_of(value) if isinstance(value, Tensor) else value
+
+
+class NumpyBackend(Backend):
+    """The CPU backend: NumPy on views of the storage."""
+
+    name = "numpy"
+    device_type = "cpu"
+
+    # ------------------------------------------------------------------ memory
+
+    def empty(self, shape, dtype, device=CPU) -> Tensor:
+        return wrap(np.empty(shape, dtype.numpy), dtype, device)
+
+    def full(self, shape, value, dtype, device=CPU) -> Tensor:
+        if value == 0 and not (isinstance(value, float) and math.copysign(1.0, value) < 0):  # not -0.0
+            return wrap(np.zeros(shape, dtype.numpy), dtype, device)  # cheaper than np.full
+        return wrap(np.full(shape, value, dtype.numpy), dtype, device)
+
+    def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Tensor:
+        if owned and array.dtype == dtype.numpy:
+            return wrap(array, dtype, device)
+        return wrap(np.array(array, dtype=dtype.numpy, order="C", copy=True), dtype, device)
+
+    def to_host(self, x) -> np.ndarray:
+        return array_of(x)
+
+    def copy(self, x) -> Tensor:
+        return wrap(array_of(x).copy(order="C"), x.dtype, x.device)
+
+    @quietly
+    def copy_into(self, dst, src) -> None:
+        np.copyto(array_of(dst), _operand(src), casting="unsafe")
+
+    @quietly
+    def cast(self, x, dtype) -> Tensor:
+        return wrap(array_of(x).astype(dtype.numpy, order="C"), dtype, x.device)
+
+    def fill(self, x, value) -> None:
+        array_of(x)[...] = value
+
+    def arange(self, start, end, step, count, dtype, device=CPU) -> Tensor:
+        values = start + step * np.arange(count, dtype=np.float64)
+        if not dtype.is_floating_point:
+            if all(isinstance(v, int) for v in (start, step)):
+                values = start + step * np.arange(count, dtype=np.int64)
+            else:
+                values = np.floor(values) if step > 0 else np.ceil(values)
+        return wrap(values.astype(dtype.numpy, copy=False), dtype, device)
+
+    # ------------------------------------------------------------------ compute
+
+    @quietly
+    def map(self, fn_name, x) -> Tensor:
+        result = UNARY[fn_name](array_of(x))
+        return wrap(result, _BOOL if fn_name in BOOL_RESULT else x.dtype, x.device)
+
+    @quietly
+    def zip(self, fn_name, a, b, out=None) -> Tensor:
+        if isinstance(a, Tensor):
+            x, dtype, device = array_of(a), a.dtype, a.device
+            y = array_of(b) if isinstance(b, Tensor) else b
+        else:
+            x, y, dtype, device = a, array_of(b), b.dtype, b.device
+        function = BINARY[fn_name]
+        try:
+            if out is None:
+                result = function(x, y)
+            elif type(function) is np.ufunc:
+                function(x, y, out=array_of(out))
+                return out
+            else:
+                np.copyto(array_of(out), function(x, y))
+                return out
+        except ValueError:
+            if isinstance(a, Tensor) and isinstance(b, Tensor):
+                broadcast_shape(a._shape, b._shape)  # raises torch's message
+            raise
+        return wrap(result, _BOOL if fn_name in BOOL_RESULT else dtype, device)
+
+    @quietly
+    def where(self, condition, a, b) -> Tensor:
+        dtype = a.dtype if isinstance(a, Tensor) else b.dtype
+        result = np.where(array_of(condition), _operand(a), _operand(b))
+        if result.dtype != dtype.numpy:
+            result = result.astype(dtype.numpy)
+        return wrap(result, dtype, condition.device)
+
+    @quietly
+    def reduce(self, fn_name, x, dims, keepdim) -> Tensor:
+        array = array_of(x)
+        dtype = _BOOL if fn_name in BOOL_RESULT else x.dtype
+        if fn_name in ("all", "any") and array.dtype != np.bool_:
+            array = array != 0
+        if fn_name == "sum" and x.dtype.is_floating_point:
+            result = _fast_sum(array, dims)
+        elif not keepdim and len(dims) == array.ndim:  # everything: a 0-d result
+            return wrap(REDUCE[fn_name].reduce(array, axis=None), dtype, x.device)
+        else:
+            result = REDUCE[fn_name].reduce(array, axis=tuple(dims), keepdims=True)
+        if not keepdim:
+            result = result.reshape(() if len(dims) == array.ndim else reduced_shape(x._shape, dims, False))
+        return wrap(result, dtype, x.device)
+
+    def arg_reduce(self, fn_name, x, dim, keepdim) -> Tensor:
+        array = array_of(x)
+        function = np.argmax if fn_name == "max" else np.argmin
+        if dim is None:
+            result = np.asarray(function(array), dtype=np.int64)
+            if keepdim:
+                result = result.reshape((1,) * array.ndim)
+        else:
+            result = function(array, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
+        return wrap(result, _INT64, x.device)
+
+    @quietly
+    def scan(self, fn_name, x, dim) -> Tensor:
+        function = np.cumsum if fn_name == "sum" else np.cumprod
+        return wrap(function(array_of(x), axis=dim), x.dtype, x.device)
+
+    @quietly
+    def matmul(self, a, b) -> Tensor:
+        return wrap(np.matmul(array_of(a), array_of(b)), a.dtype, a.device)
+
+    @quietly
+    def cat(self, tensors, dim, dtype) -> Tensor:
+        arrays = [array_of(t) for t in tensors]
+        return wrap(np.concatenate(arrays, axis=dim, dtype=dtype.numpy, casting="unsafe"), dtype, tensors[0].device)
+
+    def take(self, x, positions) -> Tensor:
+        return wrap(x._storage.data[array_of(positions)], x.dtype, x.device)
+
+    @quietly
+    def put(self, x, positions, values) -> None:
+        x._storage.data[array_of(positions)] = array_of(values)
+
+    def nonzero(self, x) -> Tensor:
+        return wrap(np.argwhere(array_of(x)).astype(np.int64, copy=False), _INT64, x.device)
+
+    def sort(self, x, dim, descending) -> Tuple[Tensor, Tensor]:
+        array = array_of(x)
+        if descending:
+            # Sort the reversed array ascending (stable), then reverse back: equal values keep
+            # their original order and NaN (the largest) comes first, as in torch.
+            order = np.argsort(np.flip(array, dim), axis=dim, kind="stable")
+            indices = (array.shape[dim] - 1) - np.flip(order, dim)
+        else:
+            indices = np.argsort(array, axis=dim, kind="stable")
+        values = np.take_along_axis(array, indices, dim)
+        return wrap(values, x.dtype, x.device), wrap(indices.astype(np.int64, copy=False), _INT64, x.device)
+
+
+_ONES: dict = {}
+_ONES_LIMIT = 1 << 22  # longest cached vector of ones (16 MB in float32)
+
+
+def _ones(count: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of ``count`` ones, sliced from a cached one."""
+    ones = _ONES.get(dtype)
+    if ones is None or ones.size < count:
+        ones = np.ones(max(count, 4096), dtype)
+        ones.flags.writeable = False
+        _ONES[dtype] = ones
+    return ones[:count]
+
+
+def _fast_sum(array: np.ndarray, dims: Sequence[int]) -> np.ndarray:
+    """Floating-point sum over ``dims``, with ``keepdims=True``.
+
+    # NOTE: a performance fast path. NumPy's pairwise ``add.reduce`` is accurate but 2-4x
+    # slower than torch's vectorized, multi-threaded sum on large arrays. When the reduced
+    # dimensions are the trailing (or the leading) ones of a contiguous array, the sum is a
+    # matrix-vector product with a vector of ones, which BLAS computes vectorized and
+    # multi-threaded; other layouts use ``einsum`` ("abc->ac"), which sums with SIMD partial
+    # sums. Both accumulate in several float32 lanes: as accurate as torch in practice.
+    """
+    ndim, count = array.ndim, len(dims)
+    keep_shape = tuple(1 if d in dims else n for d, n in enumerate(array.shape))
+    if array.size < 4096 or ndim > 20:
+        return np.add.reduce(array, axis=tuple(dims), keepdims=True)
+    if array.flags.c_contiguous:
+        if count == ndim:  # everything: SIMD partial sums over the flat array
+            return np.asarray(np.einsum("i->", array.reshape(-1))).reshape(keep_shape)
+        if tuple(dims) == tuple(range(ndim - count, ndim)):  # trailing dims: rows @ ones
+            inner = int(np.prod(array.shape[ndim - count:]))
+            if inner <= _ONES_LIMIT:
+                return (array.reshape(-1, inner) @ _ones(inner, array.dtype)).reshape(keep_shape)
+        elif tuple(dims) == tuple(range(count)):  # leading dims: ones @ rows
+            inner = int(np.prod(array.shape[:count]))
+            if inner <= _ONES_LIMIT:
+                return (_ones(inner, array.dtype) @ array.reshape(inner, -1)).reshape(keep_shape)
+    letters = "abcdefghijklmnopqrst"[:ndim]
+    kept = "".join(letter for d, letter in enumerate(letters) if d not in dims)
+    return np.asarray(np.einsum(f"{letters}->{kept}", array)).reshape(keep_shape)

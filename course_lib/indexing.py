@@ -1,0 +1,304 @@
+"""Indexing: ``x[...]`` and ``x[...] = value``.
+
+Taught in notebooks/01_tensors.ipynb, section "Indexing and slicing".
+
+*Basic* indexing — ints, slices with positive steps, ``None`` and ``...`` — only changes
+the layout, so it returns a view: an int removes a dimension and moves the offset, a slice
+shrinks a dimension and multiplies its stride by the step, ``None`` inserts a size-1
+dimension. *Advanced* indexing — int lists or tensors, bool masks — picks arbitrary
+elements, so it copies: the storage positions of the picked elements are computed with
+tensor arithmetic, then gathered with the backend's ``take`` (or written with ``put``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+from . import dtypes as _dt
+from .backends import get_backend
+from .shape import Shape, Strides, normalize_dim
+from .tensor import Tensor, _make
+
+
+def slice_layout(shape: Sequence[int], strides: Sequence[int], offset: int, dim: int,
+                 index: slice) -> Tuple[Shape, Strides, int]:
+    """Layout of the view ``x[..., start:stop:step, ...]`` that slices dimension ``dim``.
+
+    The view starts at element ``start`` of that dimension (the offset moves by
+    ``start * strides[dim]``), takes every ``step``-th element (the stride is multiplied by
+    ``step``) and has as many elements as ``range(start, stop, step)``. Out-of-range
+    ``start``/``stop`` are clipped like Python list slicing; ``slice.indices(size)`` does that.
+
+    Taught in notebooks/01_tensors.ipynb, section "Indexing and slicing".
+
+    Args:
+        shape, strides, offset: the input's layout.
+        dim: the (non-negative) dimension to slice.
+        index: the slice; its step is positive (checked by the caller).
+
+    Returns:
+        ``(new_shape, new_strides, new_offset)``. Example: shape ``(10,)``, strides ``(1,)``,
+        offset 0 and ``slice(2, 9, 3)`` give ``((3,), (3,), 2)``: elements 2, 5, 8.
+    """
+    # BEGIN EXERCISE 1.10
+    start, stop, step = index.indices(shape[dim])
+    length = len(range(start, stop, step))
+    new_shape = tuple(shape[:dim]) + (length,) + tuple(shape[dim + 1:])
+    new_strides = tuple(strides[:dim]) + (strides[dim] * step,) + tuple(strides[dim + 1:])
+    return new_shape, new_strides, offset + start * strides[dim]
+    # END EXERCISE
+
+
+# --------------------------------------------------------------------------- parsing a key
+
+
+def _index_tensor(item: Any, device) -> Tensor:
+    from .creation import tensor
+
+    if isinstance(item, Tensor):
+        result = item
+    else:
+        result = tensor(item, device=device)
+    if result.dtype.is_floating_point:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return result
+
+
+def _is_advanced(item: Any) -> bool:
+    return isinstance(item, (Tensor, list, np.ndarray)) or (isinstance(item, tuple) and False)
+
+
+def _dims_used(item: Any) -> int:
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, Tensor) and item.dtype is _dt.bool:
+        return max(item.ndim, 1) if item.ndim else 0
+    return 1
+
+
+def _parse(x: Tensor, key: Any):
+    """Apply the basic part of ``key``; return ``(view, advanced)`` where ``advanced`` lists
+    ``(dim_in_view, int64 index tensor)`` pairs still to apply."""
+    from .ops_shape import as_view, select, unsqueeze
+
+    if not isinstance(key, tuple):
+        key = (key,)
+    items = [(_index_tensor(k, x.device) if _is_advanced(k) else k) for k in key]
+    used = sum(_dims_used(k) for k in items)
+    if used > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    if sum(k is Ellipsis for k in items) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    view, dim, original_dim = x, 0, 0
+    advanced: List[Tuple[int, Tensor]] = []
+    for item in items:
+        if item is None:
+            view = unsqueeze(view, dim)
+            dim += 1
+        elif item is Ellipsis:
+            skipped = x.ndim - used
+            dim += skipped
+            original_dim += skipped
+        elif isinstance(item, slice):
+            if item.step is not None and item.step <= 0:
+                raise ValueError("step must be greater than zero")
+            shape, strides, offset = slice_layout(view._shape, view._strides, view._offset, dim, item)
+            view = as_view(view, shape, strides, offset)
+            dim += 1
+            original_dim += 1
+        elif isinstance(item, Tensor):
+            if item.dtype is _dt.bool:
+                dims = item.ndim
+                for k in range(dims):
+                    if item._shape[k] != view._shape[dim + k]:
+                        raise IndexError(f"The shape of the mask {list(item._shape)} at index {k} does not match the "
+                                         f"shape of the indexed tensor {list(x._shape)} at index {original_dim + k}")
+                if dims == 0:  # x[True] adds a dimension of size 1 (or 0 for False)
+                    view = unsqueeze(view, dim)
+                    dims = 1
+                    item = item.reshape(1)
+                for k, index in enumerate(nonzero(item, as_tuple=True)):
+                    advanced.append((dim + k, index))
+                dim += dims
+                original_dim += dims
+            else:
+                advanced.append((dim, item.long()))
+                dim += 1
+                original_dim += 1
+        else:
+            try:
+                position = int(item.__index__()) if not isinstance(item, bool) else None
+            except (AttributeError, TypeError):
+                position = None
+            if position is None:
+                raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                                 f"are valid indices (got {type(item).__name__})")
+            size = view._shape[dim]
+            if not -size <= position < size:
+                raise IndexError(f"index {position} is out of bounds for dimension {original_dim} with size {size}")
+            view = select(view, dim, position)
+            original_dim += 1
+    if not advanced and view is x:
+        view = as_view(x, x._shape, x._strides, x._offset)
+    return view, advanced
+
+
+def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
+    """Storage positions of the elements picked by the advanced indices (result-shaped, int64)."""
+    from .creation import arange
+    from .ops_shape import broadcast_shapes, expand
+
+    try:
+        shape = broadcast_shapes(*(index._shape for _, index in advanced))
+    except NotImplementedError:  # an exercise not done yet (a subclass of RuntimeError): let it through
+        raise
+    except RuntimeError:
+        shapes = ", ".join(str(list(index._shape)) for _, index in advanced)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") from None
+    total = None
+    for dim, index in advanced:
+        size = view._shape[dim]
+        if index.numel():
+            if bool((index >= size).any()) or bool((index < -size).any()):
+                bad = int(index[(index >= size) | (index < -size)].reshape(-1)[0].item())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+            index = index + (index < 0).long() * size
+        term = index * view._strides[dim]
+        total = term if total is None else total + term
+    total = expand(total, shape) + view._offset
+    dims = [d for d, _ in advanced]
+    rest = [d for d in range(view.ndim) if d not in dims]
+    consecutive = dims == list(range(dims[0], dims[0] + len(dims)))
+    if consecutive:  # the indexed dimensions are replaced in place
+        before = [d for d in rest if d < dims[0]]
+        after = [d for d in rest if d > dims[-1]]
+    else:  # torch (like NumPy) puts the indexed dimensions first
+        before, after = [], rest
+    result_shape = [view._shape[d] for d in before] + list(shape) + [view._shape[d] for d in after]
+    ndim = len(result_shape)
+    total = total.reshape([1] * len(before) + list(shape) + [1] * len(after))
+    for position, d in enumerate(before + after):
+        axis = position if position < len(before) else position + len(shape)
+        layout = [1] * ndim
+        layout[axis] = view._shape[d]
+        total = total + (arange(view._shape[d], device=view.device) * view._strides[d]).reshape(layout)
+    return expand(total, result_shape)
+
+
+# --------------------------------------------------------------------------- get / set
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: a view for basic indexing, a copy for advanced indexing."""
+    key_type = type(key)
+    if key_type is slice and x._shape and (key.step is None or key.step > 0):  # fast path: x[a:b:c]
+        shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, 0, key)
+        return _make(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
+    if key_type is int and x._shape:  # fast path: x[i]
+        from .ops_shape import select
+
+        return select(x, 0, key)
+    view, advanced = _parse(x, key)
+    if not advanced:
+        return view
+    positions = _positions(view, advanced)
+    return get_backend(x.device.type).take(x, positions.contiguous())
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
+    to ``x``'s dtype and written into ``x``'s storage."""
+    from .creation import tensor
+    from .ops_inplace import check_writable, fill_
+    from .ops_shape import expand
+
+    view, advanced = _parse(x, key)
+    backend = get_backend(x.device.type)
+    if not advanced:
+        if isinstance(value, Tensor):
+            check_writable(view)
+            backend.copy_into(view, expand(value, view._shape) if value._shape != view._shape else value)
+        elif isinstance(value, (bool, int, float, np.generic)):
+            fill_(view, value)
+        else:
+            setitem(x, key, tensor(value, dtype=x.dtype, device=x.device))
+        return
+    positions = _positions(view, advanced).contiguous()
+    if not isinstance(value, Tensor):
+        value = tensor(value, dtype=x.dtype, device=x.device)
+    elif value.dtype is not x.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{x.dtype.type_name} for the destination and {value.dtype.type_name} for the source.")
+    values = expand(value, positions._shape).to(x.dtype).contiguous()
+    backend.put(x, positions, values)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-d tensor per dim."""
+    found = get_backend(input.device.type).nonzero(input)
+    if not as_tuple:
+        return found
+    if input.ndim == 0:
+        return (found.reshape(-1),)
+    return tuple(found[:, d].contiguous() for d in range(input.ndim))
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Elements at ``index`` (1-d int64) along ``dim`` (a copy)."""
+    d = normalize_dim(dim, input.ndim)
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements where ``mask`` is True, as a 1-d copy."""
+    from .ops_shape import broadcast_tensors
+
+    input, mask = broadcast_tensors(input, mask)
+    return getitem(input, mask)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` where ``mask`` (broadcastable bool) is True."""
+    from .ops_elementwise import where
+
+    if mask.dtype is not _dt.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.type_name}")
+    if isinstance(value, Tensor):
+        value = value.to(input.dtype)
+    else:
+        from .creation import tensor
+
+        value = tensor(value, dtype=input.dtype, device=input.device)
+    return where(mask, value, input)
+
+
+def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """In-place :func:`masked_fill`."""
+    from .ops_inplace import write_result
+
+    return write_result(input, masked_fill(input, mask, value))
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and so on): pick along ``dim``.
+
+    ``index`` has the same number of dimensions as ``input`` (int64); the result has
+    ``index``'s shape.
+    """
+    from .creation import arange
+
+    d = normalize_dim(dim, input.ndim)
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    keys = []
+    for axis in range(input.ndim):
+        if axis == d:
+            keys.append(index.long())
+        else:
+            layout = [1] * input.ndim
+            layout[axis] = index._shape[axis]
+            keys.append(arange(index._shape[axis], device=input.device).reshape(layout))
+    return getitem(input, tuple(keys))

@@ -1,0 +1,154 @@
+"""In-place operations: ``add_``, ``mul_``, ``x += y``, ``fill_``, ``zero_``, ``copy_``, ``clamp_``...
+
+Taught in notebooks/01_tensors.ipynb, section "Elementwise operations". An in-place
+operation writes into the left operand's memory (every view of it sees the change). torch's
+rules: the result must be castable to the operand's dtype (``float -> int64`` is refused),
+the broadcast shape must be the operand's shape, and an operand whose elements overlap in
+memory (an ``expand``-ed view) is refused. When the dtypes allow it the result is computed
+straight into the operand (the backend's ``zip`` with ``out=``), without a temporary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import dtypes as _dt
+from .ops_elementwise import _backend, _binary, _cast, _check_bool_arithmetic, _number, clamp, div, mul, pow
+from .ops_unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
+from .shape import broadcast_shape
+from .tensor import Tensor, check_same_device
+
+def check_writable(self: Tensor) -> None:
+    """Refuse to write into a tensor whose elements overlap in memory (an ``expand``-ed view)."""
+    if 0 in self._strides:
+        for size, stride in zip(self._shape, self._strides):
+            if stride == 0 and size > 1:
+                raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                                   "to a single memory location. Please clone() the tensor before performing the "
+                                   "operation.")
+
+
+def write_result(self: Tensor, result: Any) -> Tensor:
+    """Store ``result`` (a tensor or number) into ``self`` in place, with torch's in-place rules.
+
+    Raises:
+        RuntimeError: ``result type Float can't be cast to the desired output type Long``;
+            ``output with shape [3] doesn't match the broadcast shape [2, 3]``.
+    """
+    if isinstance(result, Tensor):
+        _dt.check_can_cast(result.dtype, self.dtype)
+        if result._shape != self._shape:
+            shape = broadcast_shape(self._shape, result._shape)
+            if shape != self._shape:
+                raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
+                                   f"{list(shape)}")
+    check_writable(self)
+    _backend(self.device).copy_into(self, result)
+    return self
+
+
+def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
+    if isinstance(other, Tensor):
+        if other._shape != self._shape:
+            shape = broadcast_shape(self._shape, other._shape)
+            if shape != self._shape:
+                raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
+                                   f"{list(shape)}")
+        dtype = self.dtype if self.dtype is other.dtype else _dt.result_type(self, other)
+        if other.device is not self.device:
+            check_same_device(self, other)
+    else:
+        other = _number(other)
+        dtype = _dt.scalar_result_type(self.dtype, other)
+    if fn_name == "div" and not dtype.is_floating_point:
+        dtype = _dt.get_default_dtype()
+    _dt.check_can_cast(dtype, self.dtype)
+    check_writable(self)
+    if dtype is self.dtype:  # compute straight into self's memory
+        operand = _cast(other, dtype) if isinstance(other, Tensor) else other
+        _backend(self.device).zip(fn_name, self, operand, out=self)
+        return self
+    result = div(self, other) if fn_name == "div" else _binary(fn_name, self, other)
+    return write_result(self, result)
+
+
+def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """In-place ``self += alpha * other``; returns ``self``."""
+    if alpha != 1:
+        if isinstance(alpha, float) and not self.dtype.is_floating_point:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        other = mul(other, alpha)
+    return _inplace_binary("add", self, other)
+
+
+def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """In-place ``self -= alpha * other``."""
+    _check_bool_arithmetic("sub", self, other)
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _inplace_binary("sub", self, other)
+
+
+def mul_(self: Tensor, other: Any) -> Tensor:
+    """In-place ``self *= other``."""
+    return _inplace_binary("mul", self, other)
+
+
+def div_(self: Tensor, other: Any) -> Tensor:
+    """In-place ``self /= other`` (refused for integer ``self``: the result is a float)."""
+    return _inplace_binary("div", self, other)
+
+
+def pow_(self: Tensor, exponent: Any) -> Tensor:
+    """In-place ``self **= exponent``."""
+    return write_result(self, pow(self, exponent))
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """In-place :func:`clamp`."""
+    return write_result(self, clamp(self, min, max))
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value`` (a number or a 0-d tensor), in place."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        value = value.item()
+    check_writable(self)
+    _backend(self.device).fill(self, value)
+    return self
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to 0, in place."""
+    return fill_(self, 0)
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcastable, any dtype, any device) into ``self``, in place."""
+    if src.device != self.device:
+        src = src.to(self.device)
+    if src._shape != self._shape:
+        shape = broadcast_shape(self._shape, src._shape)
+        if shape != self._shape:
+            raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
+                               f"{list(shape)}")
+    check_writable(self)
+    _backend(self.device).copy_into(self, src)
+    return self
+
+
+def _make_unary_inplace(function):
+    def inplace(self: Tensor) -> Tensor:
+        return write_result(self, function(self))
+
+    inplace.__name__ = function.__name__ + "_"
+    inplace.__doc__ = f"In-place :func:`{function.__name__}`; returns ``self``."
+    return inplace
+
+
+neg_, abs_, exp_, log_, sqrt_, sigmoid_, tanh_, relu_, floor_, ceil_, round_, trunc_, sign_, reciprocal_ = (
+    _make_unary_inplace(f) for f in (neg, abs, exp, log, sqrt, sigmoid, tanh, relu, floor, ceil, round, trunc, sign,
+                                     reciprocal))

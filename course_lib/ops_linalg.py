@@ -1,0 +1,155 @@
+"""Matrix products: ``matmul`` (``@``), ``mm``, ``bmm``, ``mv``, ``dot``, ``outer``.
+
+Taught in notebooks/01_tensors.ipynb, section "Matrix multiplication". The backend has one
+primitive, a batched product of ``(..., n, k)`` by ``(..., k, m)`` with broadcast batch
+dimensions; this module checks shapes and dtypes with torch's messages and turns the 1-d
+cases into it (a vector is a one-row or one-column matrix, whose extra dimension is
+removed from the result).
+"""
+
+from __future__ import annotations
+
+from .ops_elementwise import _backend
+from .ops_shape import reshape, squeeze, unsqueeze
+from .shape import broadcast_shape, numel
+from .tensor import Tensor, check_same_device
+
+
+def _check_dtypes(a: Tensor, b: Tensor) -> None:
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.cpp_name} != "
+                           f"{b.dtype.cpp_name}")
+
+
+def _product(a: Tensor, b: Tensor) -> Tensor:
+    check_same_device(a, b)
+    return _backend(a.device).matmul(a, b)
+
+
+def _shape_text(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Matrix product of two 2-d tensors.
+
+    Raises:
+        RuntimeError: ``mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)``.
+    """
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if input._shape[1] != mat2._shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input._shape)} and "
+                           f"{_shape_text(mat2._shape)})")
+    _check_dtypes(input, mat2)
+    return _product(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batch of matrix products: ``(b, n, k) @ (b, k, m) -> (b, n, m)`` (no broadcasting)."""
+    if input.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    expected = [input._shape[0], input._shape[2]]
+    if list(mat2._shape[:2]) != expected:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
+                           f"{list(mat2._shape[:2])}.")
+    _check_dtypes(input, mat2)
+    return _product(input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix-vector product: ``(n, k) @ (k,) -> (n,)``.
+
+    Raises:
+        RuntimeError: ``size mismatch, got input (2), mat (2x3), vec (4)``.
+    """
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input._shape[1] != vec._shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input._shape[0]}), mat ({_shape_text(input._shape)}), "
+                           f"vec ({vec._shape[0]})")
+    _check_dtypes(input, vec)
+    return squeeze(_product(input, unsqueeze(vec, 1)), -1)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Dot product of two 1-d tensors (a 0-d tensor).
+
+    Raises:
+        RuntimeError: ``1D tensors expected, but got 2D and 2D tensors``; ``inconsistent
+            tensor size, expected tensor [3] and src [4] to have the same number of elements,
+            but got 3 and 4 elements respectively``.
+    """
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    if input._shape[0] != tensor._shape[0]:
+        n, m = input._shape[0], tensor._shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
+                           f"of elements, but got {n} and {m} elements respectively")
+    if input.dtype is not tensor.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype.type_name} and "
+                           f"{tensor.dtype.type_name}")
+    return reshape(_product(unsqueeze(input, 0), unsqueeze(tensor, 1)), ())
+
+
+inner = vdot = dot
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Outer product of two vectors: ``(n,), (m,) -> (n, m)``."""
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+ger = outer
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Matrix product with torch's rules for every number of dimensions (the ``@`` operator).
+
+    1-d @ 1-d is a dot product; a 1-d operand is a row (left) or column (right) vector whose
+    dimension is removed from the result; more dimensions are batches that broadcast.
+
+    Raises:
+        RuntimeError: for 0-d operands, mismatched inner sizes (naming both shapes), batch
+            dimensions that do not broadcast, or different dtypes.
+    """
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError("matmul(): both arguments must be tensors")
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
+                           f"{other.ndim}D")
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    if input.ndim == 2 and other.ndim == 1:
+        return mv(input, other)
+    if input.ndim <= 2 and other.ndim == 2:
+        if input.ndim == 1:
+            row = unsqueeze(input, 0)
+            if row._shape[1] != other._shape[0]:
+                raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(row._shape)} and "
+                                   f"{_shape_text(other._shape)})")
+            return squeeze(mm(row, other), 0)
+        return mm(input, other)
+    # Batched: make both at least 2-d, broadcast the batch dimensions.
+    a = unsqueeze(input, 0) if input.ndim == 1 else input
+    b = unsqueeze(other, 1) if other.ndim == 1 else other
+    if a._shape[-1] != b._shape[-2]:
+        if b.ndim == 2:  # torch folds the batch into the rows of a single matrix product
+            rows = numel(a._shape[:-1])
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a._shape[-1]} and "
+                               f"{_shape_text(b._shape)})")
+        batch = numel(broadcast_shape(a._shape[:-2], b._shape[:-2]))
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a._shape[-1]}] "
+                           f"but got: [{batch}, {b._shape[-2]}].")
+    broadcast_shape(a._shape[:-2], b._shape[:-2])  # raises torch's message if the batches do not broadcast
+    _check_dtypes(a, b)
+    result = _product(a, b)
+    if input.ndim == 1:
+        result = squeeze(result, -2)
+    if other.ndim == 1:
+        result = squeeze(result, -1)
+    return result

@@ -1,0 +1,352 @@
+"""Shape operations: views that reuse the storage, and the few that copy.
+
+Taught in notebooks/01_tensors.ipynb, sections "Views: transpose and permute" and "Views:
+view and reshape". A *view* is a new Tensor over the same storage with a new layout
+(shape, strides, offset) computed by the stride arithmetic of ``shape.py`` — no element is
+copied, and writing through a view changes the original. Only ``contiguous``/``clone`` (and
+``reshape``/``flatten`` when a view is impossible), ``flip`` and ``repeat`` copy here;
+joining tensors (``cat``, ``stack``) is in ``ops_join``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence, Tuple
+
+from . import dtypes as _dt
+from .backends import get_backend
+from .shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, normalize_dim, numel,
+                    permute_shape_strides, view_strides)
+from .tensor import Tensor, _is_contiguous_loose, _make
+
+
+def as_view(x: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int) -> Tensor:
+    """A Tensor over ``x``'s storage with the given layout (no copy)."""
+    return _make(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
+
+
+def _shape_args(args: Sequence[Any]) -> Tuple[int, ...]:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+# --------------------------------------------------------------------------- view / reshape
+
+
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """The same elements read with a new shape (one size may be -1), sharing storage.
+
+    Raises:
+        RuntimeError: ``shape '[-1, 5]' is invalid for input of size 12``; or, when the
+            strides make a view impossible (say after ``transpose``), ``view size is not
+            compatible with input tensor's size and stride ... Use .reshape(...) instead.``
+    """
+    if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
+        raise NotImplementedError("view(dtype) (reinterpreting the bytes) is not part of course_lib")
+    new_shape = infer_size(_shape_args(shape), x.numel())
+    strides = view_strides(x._shape, x._strides, new_shape)
+    if strides is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return as_view(x, new_shape, strides, x._offset)
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.view(other.shape)``."""
+    return view(x, other._shape)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """Like :func:`view` when a view is possible; otherwise a contiguous copy with the new shape."""
+    new_shape = infer_size(_shape_args(shape), x.numel())
+    strides = view_strides(x._shape, x._strides, new_shape)
+    if strides is None:
+        return view(contiguous(x), new_shape)
+    return as_view(x, new_shape, strides, x._offset)
+
+
+def reshape_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.reshape(other.shape)``."""
+    return reshape(x, other._shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim..end_dim`` into one (a view when possible, like reshape)."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return x
+    merged = numel(x._shape[start:end + 1])
+    return reshape(x, x._shape[:start] + (merged,) + x._shape[end + 1:])
+
+
+def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one may be -1).
+
+    Raises:
+        RuntimeError: ``unflatten: Provided sizes [4, -1] don't multiply up to the size of dim 1 (6) ...``.
+    """
+    d = normalize_dim(dim, x.ndim)
+    sizes = tuple(sizes)
+    try:
+        resolved = infer_size(sizes, x._shape[d])
+    except NotImplementedError:
+        raise
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({x._shape[d]}) in the input tensor") from None
+    return reshape(x, x._shape[:d] + resolved + x._shape[d + 1:])
+
+
+# --------------------------------------------------------------------------- permutations
+
+
+def _permuted(x: Tensor, dims: Tuple[int, ...]) -> Tensor:
+    """The view of ``x`` with dimensions reordered by the (validated) permutation ``dims``."""
+    shape, strides = permute_shape_strides(x._shape, x._strides, dims)
+    return _make(x._storage, tuple(shape), tuple(strides), x._offset, x.dtype, x.device)
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions: dimension ``i`` of the result is dimension ``dims[i]`` of ``x`` (a view).
+
+    Raises:
+        RuntimeError: wrong number of dims, or repeated dims.
+    """
+    dims = _shape_args(dims)
+    if len(dims) != x.ndim:
+        raise RuntimeError("permute(): number of dimensions in the tensor input does not match the length of the "
+                           f"desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    normalized = tuple(normalize_dim(d, x.ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _permuted(x, normalized)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions (a view): the permutation that exchanges ``dim0`` and ``dim1``."""
+    ndim = len(x._shape)
+    d0, d1 = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
+    if ndim == 0:
+        return as_view(x, x._shape, x._strides, x._offset)
+    order = list(range(ndim))
+    order[d0], order[d1] = d1, d0
+    return _permuted(x, tuple(order))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(x: Tensor) -> Tensor:
+    """Transpose of a matrix; 0-d and 1-d tensors are returned as they are (views).
+
+    Raises:
+        RuntimeError: ``t() expects a tensor with <= 2 dimensions, but self is 3D``.
+    """
+    ndim = len(x._shape)
+    if ndim == 2:
+        return _permuted(x, (1, 0))
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return as_view(x, x._shape, x._strides, x._offset)
+
+
+def T(x: Tensor) -> Tensor:  # noqa: N802  (the ``.T`` property)
+    """All dimensions reversed (the ``.T`` property)."""
+    return _permuted(x, tuple(reversed(range(x.ndim))))
+
+
+def mT(x: Tensor) -> Tensor:  # noqa: N802  (the ``.mT`` property)
+    """The last two dimensions swapped (the ``.mT`` property: a batch of transposes)."""
+    if x.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {x.ndim}-D tensor.")
+    return transpose(x, -2, -1)
+
+
+def movedim(x: Tensor, source: int, destination: int) -> Tensor:
+    """Move dimension ``source`` to position ``destination`` (a view)."""
+    s, d = normalize_dim(source, x.ndim), normalize_dim(destination, x.ndim)
+    order = [i for i in range(x.ndim) if i != s]
+    order.insert(d, s)
+    return permute(x, order)
+
+
+# --------------------------------------------------------------------------- size-1 dimensions, expand
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Remove size-1 dimensions (all of them, or those in ``dim``); a view."""
+    if dim is None:
+        dims = {d for d, size in enumerate(x._shape) if size == 1}
+    else:
+        dims = {normalize_dim(d, x.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if x.ndim > 0 and x._shape[d] == 1}
+    keep = [d for d in range(x.ndim) if d not in dims]
+    return as_view(x, [x._shape[d] for d in keep], [x._strides[d] for d in keep], x._offset)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim`` (``-1`` appends); a view."""
+    d = normalize_dim(dim, x.ndim + 1)
+    stride = x._shape[d] * x._strides[d] if d < x.ndim else 1
+    return as_view(x, x._shape[:d] + (1,) + x._shape[d:], x._strides[:d] + (stride,) + x._strides[d:], x._offset)
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """View ``x`` with a larger shape: size-1 (or new leading) dimensions repeat with stride 0.
+
+    ``-1`` keeps a size. Nothing is copied, so every repeated element is the same memory
+    (writing into an expanded tensor is refused).
+    """
+    target = _shape_args(sizes)
+    strides = broadcast_strides(x._shape, x._strides, target)
+    return as_view(x, expanded_shape(x._shape, target), strides, x._offset)
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.expand(other.shape)``."""
+    return expand(x, other._shape)
+
+
+broadcast_to = expand
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> Tuple[int, ...]:
+    """The broadcast of several shapes."""
+    result: Tuple[int, ...] = ()
+    for s in shapes:
+        result = broadcast_shape(result, tuple(s) if isinstance(s, (tuple, list)) else (s,))
+    from .tensor import Size
+
+    return Size(result)
+
+
+def broadcast_tensors(*tensors: Tensor) -> Tuple[Tensor, ...]:
+    """Expand every tensor to their common broadcast shape (views)."""
+    shape = broadcast_shapes(*(t._shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+# --------------------------------------------------------------------------- slices of one dimension
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """The sub-tensor at ``index`` along ``dim`` (that dimension disappears); a view.
+
+    Raises:
+        IndexError: ``index 5 is out of bounds for dimension 0 with size 3``.
+    """
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, x.ndim)
+    size = x._shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    index = index + size if index < 0 else index
+    return as_view(x, x._shape[:d] + x._shape[d + 1:], x._strides[:d] + x._strides[d + 1:],
+                   x._offset + index * x._strides[d])
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """Elements ``start .. start + length - 1`` along ``dim``; a view (uses ``slice_layout``).
+
+    Raises:
+        RuntimeError: ``start (4) + length (3) exceeds dimension size (6).``
+    """
+    from .indexing import slice_layout
+
+    d = normalize_dim(dim, x.ndim)
+    size = x._shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, d, slice(start, start + length, 1))
+    return as_view(x, shape, strides, offset)
+
+
+def unbind(x: Tensor, dim: int = 0) -> Tuple[Tensor, ...]:
+    """All the slices along ``dim``, as a tuple of views."""
+    d = normalize_dim(dim, x.ndim)
+    return tuple(select(x, d, i) for i in range(x._shape[d]))
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> Tuple[Tensor, ...]:
+    """Views of consecutive pieces along ``dim``: of ``split_size`` each (the last may be
+    smaller), or of the given list of sizes."""
+    d = normalize_dim(dim, x.ndim)
+    size = x._shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sizes = [min(step, size - start) for start in range(0, size, step)] if step > 0 else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    pieces, start = [], 0
+    for length in sizes:
+        pieces.append(narrow(x, d, start, length))
+        start += length
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer if the size runs out)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = x._shape[normalize_dim(dim, x.ndim)]
+    return split(x, max(1, math.ceil(size / chunks)), dim)
+
+
+# --------------------------------------------------------------------------- copies
+
+
+def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
+    """``x`` itself when it is contiguous, else a contiguous copy."""
+    if _is_contiguous_loose(x._shape, x._strides):
+        return x
+    return get_backend(x.device.type).copy(x)
+
+
+def clone(x: Tensor, memory_format: Any = None) -> Tensor:
+    """A contiguous copy with its own storage."""
+    return get_backend(x.device.type).copy(x)
+
+
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy: negative strides are not supported)."""
+    from .creation import arange
+    from .indexing import index_select
+
+    result = clone(x)
+    for d in (dims if isinstance(dims, (tuple, list)) else (dims,)):
+        axis = normalize_dim(d, x.ndim)
+        result = index_select(result, axis, arange(x._shape[axis] - 1, -1, -1, device=x.device))
+    return result
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``x``: repeat it ``sizes[i]`` times along dimension ``i`` (a copy)."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    padded = (1,) * (len(sizes) - x.ndim) + x._shape
+    base = reshape(x, padded)
+    # Interleave a new size-`r` axis before each axis, expand it, then merge the pairs.
+    expanded_shape_, view_shape = [], []
+    for r, s in zip(sizes, padded):
+        expanded_shape_ += [r, s]
+        view_shape += [1, s]
+    tiled = expand(reshape(base, view_shape), expanded_shape_)
+    return reshape(contiguous(tiled), [r * s for r, s in zip(sizes, padded)])

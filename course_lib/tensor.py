@@ -1,0 +1,366 @@
+"""The Tensor: a view of a flat storage through a shape, strides and an offset.
+
+Taught in notebooks/01_tensors.ipynb, sections "Storage, shape and strides" and
+"Views: ...". This file holds the core of the class: its layout, its attributes and the
+conversions to Python and NumPy. The operations live one concept per module
+(``ops_elementwise``, ``ops_unary``, ``ops_inplace``, ``ops_reduce``, ``ops_shape``,
+``ops_join``, ``ops_linalg``, ``indexing``, ``creation``, ``conversion``) as plain functions
+such as ``ops_reduce.sum(input, dim)``; ``_methods.py`` attaches them to the class, so
+``x.sum(1)`` and ``course_lib.sum(x, 1)`` are the same code.
+
+The element at index ``(i, j, ...)`` lives at storage position
+``offset + i * strides[0] + j * strides[1] + ...``. Views (``view``, ``transpose``,
+``expand``, basic indexing...) build a new Tensor over the *same* storage with a new layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+
+import numpy as np
+
+from . import backends as _backends
+from . import dtypes as _dtypes
+from .devices import CPU, device
+from .shape import Shape, Strides
+from .storage import Storage
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple of ints (``course_lib.Size([2, 3])``), like ``torch.Size``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"course_lib.Size({list(self)})"
+
+    def __getitem__(self, item):
+        result = tuple.__getitem__(self, item)
+        return Size(result) if isinstance(item, slice) else result
+
+    def numel(self) -> int:
+        """Number of elements of a tensor with this shape."""
+        count = 1
+        for size in self:
+            count *= size
+        return count
+
+
+_CONTIGUOUS: Dict[Shape, Strides] = {}
+
+
+def _contiguous_strides(shape: Shape) -> Strides:
+    """Row-major strides of ``shape``, cached (the library's own copy, used on hot paths).
+
+    # NOTE: a private twin of ``shape.contiguous_strides`` (exercise 1.1), so that creating a
+    # tensor works before that exercise is done; the python backend uses yours.
+    """
+    strides = _CONTIGUOUS.get(shape)
+    if strides is None:
+        result, step = [], 1
+        for size in reversed(shape):
+            result.append(step)
+            step *= max(size, 1)
+        strides = _CONTIGUOUS[shape] = tuple(reversed(result))
+    return strides
+
+
+class Tensor:
+    """An n-dimensional array of one dtype on one device (a view of a :class:`Storage`).
+
+    Construct tensors with :func:`course_lib.tensor`, :func:`course_lib.zeros`... As in torch,
+    ``Tensor(2, 3)`` makes a float32 tensor of shape ``(2, 3)`` (filled with zeros here) and
+    ``Tensor([1, 2])`` a float32 tensor from data.
+
+    Attributes:
+        dtype: element type (``course_lib.float32``...).
+        device: where the storage lives.
+        requires_grad, grad, grad_fn: autograd state (used from chapter 02 on).
+    """
+
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "dtype", "device", "_array",
+                 "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")
+
+    # Make NumPy defer to our reflected operators (``np.float32(2) * t`` calls ``t.__rmul__``).
+    __array_ufunc__ = None
+
+    def __init__(self, *sizes: Any, dtype: Any = None, device: Any = None):
+        from .creation import tensor, zeros
+
+        if not sizes:  # Tensor() is an empty 1-d tensor
+            source = tensor([], dtype=dtype, device=device)
+        elif len(sizes) == 1 and not isinstance(sizes[0], (int, Size)):  # Tensor(data)
+            source = tensor(sizes[0], dtype=dtype or _dtypes.get_default_dtype(), device=device)
+        else:  # Tensor(2, 3) or Tensor(x.shape)
+            source = zeros(*sizes, dtype=dtype, device=device)
+        _become(self, source)
+
+    # ------------------------------------------------------------------ layout
+
+    @property
+    def shape(self) -> Size:
+        """The sizes of the dimensions, as a :class:`Size`."""
+        return Size(self._shape)
+
+    def size(self, dim: Optional[int] = None):
+        """The shape (a :class:`Size`), or the size of dimension ``dim``."""
+        if dim is None:
+            return Size(self._shape)
+        from .shape import normalize_dim
+
+        return self._shape[normalize_dim(dim, len(self._shape))]
+
+    def stride(self, dim: Optional[int] = None):
+        """The strides (in elements), or the stride of dimension ``dim``."""
+        if dim is None:
+            return self._strides
+        from .shape import normalize_dim
+
+        return self._strides[normalize_dim(dim, len(self._shape))]
+
+    def storage_offset(self) -> int:
+        """Storage position of the first element."""
+        return self._offset
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self._shape)
+
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return len(self._shape)
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        count = 1
+        for size in self._shape:
+            count *= size
+        return count
+
+    nelement = numel
+
+    def is_contiguous(self) -> bool:
+        """True when the elements are laid out row-major without gaps (views may not be)."""
+        return self._strides == _contiguous_strides(self._shape) or _is_contiguous_loose(self._shape, self._strides)
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel() * self.dtype.itemsize
+
+    def untyped_storage(self) -> Storage:
+        """The shared storage (``x.untyped_storage().data_ptr()`` identifies it)."""
+        return self._storage
+
+    def data_ptr(self) -> int:
+        """Address of the first element: storage address + offset * element size."""
+        return self._storage.data_ptr() + self._offset * self.dtype.itemsize
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    # ------------------------------------------------------------------ autograd state
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place (floating-point tensors only) and return self."""
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> "Tensor":
+        """A view of the same storage that does not require grad."""
+        return _make(self._storage, self._shape, self._strides, self._offset, self.dtype, self.device, self._array)
+
+    @property
+    def data(self) -> "Tensor":
+        """The tensor's data without autograd history (shares storage)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, other: "Tensor") -> None:
+        self._storage, self._shape, self._strides = other._storage, other._shape, other._strides
+        self._offset, self.dtype, self.device, self._array = other._offset, other.dtype, other.device, other._array
+
+    # ------------------------------------------------------------------ conversions
+
+    def _host_array(self) -> np.ndarray:
+        """A NumPy array of this tensor's elements (a view on the CPU, a copy elsewhere)."""
+        array = self._array
+        if array is None:
+            array = _backends.get_backend(self.device.type).to_host(self)
+        return array
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A NumPy array that *shares memory* with this CPU tensor (writes show in both).
+
+        Raises:
+            TypeError: for a tensor on another device (use ``.cpu()`` first), as torch does.
+            RuntimeError: for a tensor that requires grad (use ``.detach()``), unless ``force``.
+        """
+        if self.device.type != "cpu" and not force:
+            raise TypeError(f"can't convert {self.device.type}:{self.device.index or 0} device type tensor to numpy. "
+                            "Use Tensor.cpu() to copy the tensor to host memory first.")
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._host_array()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self._host_array()
+        return array if dtype is None else array.astype(dtype)
+
+    def tolist(self) -> Any:
+        """The elements as (nested lists of) Python numbers; a 0-d tensor gives a number."""
+        return self._host_array().tolist()
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number.
+
+        Raises:
+            RuntimeError: ``a Tensor with 2 elements cannot be converted to Scalar``.
+        """
+        count = self.numel()
+        if count != 1:
+            raise RuntimeError(f"a Tensor with {count} elements cannot be converted to Scalar")
+        return self._host_array().reshape(()).item()
+
+    def _scalar(self, kind: type) -> Any:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return kind(self._host_array().reshape(()).item())
+
+    def __float__(self) -> float:
+        return self._scalar(float)
+
+    def __int__(self) -> int:
+        return self._scalar(int)
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._host_array().reshape(()).item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._host_array().reshape(()).item())
+
+    def __complex__(self) -> complex:
+        return self._scalar(complex)
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("iteration over a 0-d tensor")
+        from .ops_shape import select
+
+        return (select(self, 0, i) for i in range(self._shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        from .formatting import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol: int):
+        host = np.array(self._host_array(), copy=True)  # pickles a copy of the elements, not the storage
+        return (_rebuild, (host, self.dtype.name, str(self.device), self.requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        result = self.clone()
+        result.requires_grad = self.requires_grad
+        memo[id(self)] = result
+        return result
+
+
+def _rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad: bool) -> Tensor:
+    from .creation import tensor
+
+    return tensor(array, dtype=getattr(_dtypes, dtype_name), device=device_name, requires_grad=requires_grad)
+
+
+def _is_contiguous_loose(shape: Shape, strides: Strides) -> bool:
+    """Contiguity ignoring the strides of size-1 dimensions (torch's definition)."""
+    if 0 in shape:
+        return True
+    expected = 1
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if size != 1 and stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+_new = object.__new__
+
+
+def _make(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], offset: int, dtype, device: device,
+          array: Any = None) -> Tensor:
+    """A Tensor over ``storage`` with the given layout (no copy, no checks).
+
+    ``array`` is the backend's ready-made view of exactly these elements (a NumPy array on
+    the CPU), or None to build it on first use.
+    """
+    t = _new(Tensor)
+    t._storage = storage
+    t._shape = shape
+    t._strides = strides
+    t._offset = offset
+    t.dtype = dtype
+    t.device = device
+    t._array = array
+    t.requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    return t
+
+
+def _become(target: Tensor, source: Tensor) -> None:
+    """Make ``target`` an alias of ``source`` (used by ``Tensor.__init__``)."""
+    target._storage, target._shape, target._strides = source._storage, source._shape, source._strides
+    target._offset, target.dtype, target.device, target._array = source._offset, source.dtype, source.device, source._array
+    target.requires_grad, target.grad, target.grad_fn = False, None, None
+
+
+def check_same_device(*tensors: Tensor) -> device:
+    """The common device of ``tensors``.
+
+    Raises:
+        RuntimeError: torch's ``Expected all tensors to be on the same device, but found at
+            least two devices, cuda:0 and cpu!``.
+    """
+    first = tensors[0].device
+    for t in tensors[1:]:
+        if t.device is not first and t.device != first:
+            raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{first} and {t.device}!")
+    return first
+
+
+__all__ = ["Size", "Tensor", "CPU", "check_same_device"]
