@@ -5,6 +5,8 @@ checked against real PyTorch with :func:`check`. Code written for the subset run
 unchanged with ``import course_lib as torch``.
 """
 
+import sys
+
 from . import _methods  # noqa: F401  (attaches the operations to Tensor)
 from . import backends, dtypes, return_types, shape
 from .checks import check
@@ -49,6 +51,14 @@ def is_floating_point(input: Tensor):
     return input.dtype.is_floating_point
 
 
+from .ops_activation import log_softmax, softmax  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .autograd.dispatch import install as _install_autograd  # noqa: E402
+
+# Chapter 02: make the chapter-01 operations record the graph when an input requires grad.
+_install_autograd(sys.modules[__name__])
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -82,4 +92,6 @@ __all__ = [
     "nonzero", "index_select", "masked_select", "masked_fill", "gather",
     # linear algebra
     "matmul", "mm", "bmm", "mv", "dot", "inner", "outer",
+    # autograd (chapter 02)
+    "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "softmax", "log_softmax",
 ]

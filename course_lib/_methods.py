@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import conversion, creation, indexing, ops_elementwise, ops_inplace, ops_linalg, ops_reduce, ops_shape, ops_unary
+from . import conversion, creation, indexing, ops_activation, ops_elementwise, ops_inplace, ops_linalg, ops_reduce, ops_shape, ops_unary
 from .ops_elementwise import _binary, _check_bool_arithmetic
 from .tensor import Tensor
 
@@ -28,6 +28,7 @@ _METHODS = {
         repeat""",
     indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather",
     ops_linalg: "matmul mm bmm mv dot inner outer",
+    ops_activation: "softmax log_softmax",
     creation: "new_tensor new_empty new_zeros new_ones new_full",
     conversion: "to cpu cuda double half long short byte char",
 }

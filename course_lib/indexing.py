@@ -232,6 +232,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{x.dtype.type_name} for the destination and {value.dtype.type_name} for the source.")
     values = expand(value, positions._shape).to(x.dtype).contiguous()
+    check_writable(x)
     backend.put(x, positions, values)
 
 

@@ -19,7 +19,15 @@ from .shape import broadcast_shape
 from .tensor import Tensor, check_same_device
 
 def check_writable(self: Tensor) -> None:
-    """Refuse to write into a tensor whose elements overlap in memory (an ``expand``-ed view)."""
+    """Called before every in-place write into ``self``: counts the write, refuses overlaps.
+
+    The count (``self._version``, shared by every view of the storage) lets autograd detect
+    that a tensor saved for backward was changed since (chapter 02).
+
+    Raises:
+        RuntimeError: when elements of ``self`` overlap in memory (an ``expand``-ed view).
+    """
+    self._storage.version += 1
     if 0 in self._strides:
         for size, stride in zip(self._shape, self._strides):
             if stride == 0 and size > 1:

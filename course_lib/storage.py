@@ -20,13 +20,17 @@ class Storage:
         data: the backing buffer. On the CPU a one-dimensional, contiguous NumPy array; other
             backends keep their own buffer type (chapter 05: a flat CUDA buffer).
         device: where the buffer lives.
+        version: how many in-place writes the storage has seen (shared by all its views).
     """
 
-    __slots__ = ("data", "device", "__weakref__")
+    __slots__ = ("data", "device", "version", "__weakref__")
 
     def __init__(self, data: Any, device: device):
         self.data = data
         self.device = device
+        # Bumped by every in-place write (chapter 02): autograd compares it with the version
+        # a tensor had when it was saved for backward, to refuse gradients of stale values.
+        self.version = 0
 
     def __len__(self) -> int:
         return int(self.data.shape[0])

@@ -172,7 +172,50 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        """True for tensors not computed by a recorded operation (``grad_fn is None``)."""
         return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        """In-place writes so far into this tensor's storage (see ``ops_inplace.check_writable``)."""
+        return self._storage.version
+
+    def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on.
+
+        Args:
+            gradient: the vector of the vector-Jacobian product, same shape as this tensor;
+                required unless this tensor has one element.
+            retain_graph: keep the graph for another backward (default: ``create_graph``).
+            create_graph: record the backward pass too, for higher-order gradients.
+            inputs: accumulate only into these tensors' ``.grad``.
+
+        Taught in notebooks/02_autograd.ipynb.
+        """
+        from .autograd.engine import run_backward
+
+        if inputs is None:
+            run_backward(self, gradient, retain_graph, create_graph)
+            return
+        targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        grads = run_backward(self, gradient, retain_graph, create_graph, targets, allow_unused=True)
+        from .autograd.engine import accumulate_grad
+
+        for target, grad in zip(targets, grads):
+            if grad is not None:
+                accumulate_grad(target, grad, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` during backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self.__dict__.get("_retains_grad", False))
 
     # ------------------------------------------------------------------ autograd state
 

@@ -115,8 +115,12 @@ class Backend(ABC):
         """A new tensor of ``positions``' shape: the storage elements of ``x`` at those int64 positions."""
 
     @abstractmethod
-    def put(self, x, positions, values) -> None:
-        """Write ``values`` (same shape as ``positions``) into ``x``'s storage at ``positions``, in place."""
+    def put(self, x, positions, values, accumulate: bool = False) -> None:
+        """Write ``values`` (same shape as ``positions``) into ``x``'s storage at ``positions``, in place.
+
+        With ``accumulate`` the values are *added*, and a position listed several times gets
+        every one of its values (the scatter-add that backward of ``x[index]`` needs).
+        """
 
     @abstractmethod
     def nonzero(self, x) -> Any:

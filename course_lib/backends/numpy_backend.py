@@ -220,8 +220,11 @@ class NumpyBackend(Backend):
         return wrap(x._storage.data[array_of(positions)], x.dtype, x.device)
 
     @quietly
-    def put(self, x, positions, values) -> None:
-        x._storage.data[array_of(positions)] = array_of(values)
+    def put(self, x, positions, values, accumulate: bool = False) -> None:
+        if accumulate:  # np.add.at, unlike +=, adds every duplicate position's value
+            np.add.at(x._storage.data, array_of(positions), array_of(values))
+        else:
+            x._storage.data[array_of(positions)] = array_of(values)
 
     def nonzero(self, x) -> Tensor:
         return wrap(np.argwhere(array_of(x)).astype(np.int64, copy=False), _INT64, x.device)

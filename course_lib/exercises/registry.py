@@ -130,6 +130,73 @@ EXERCISES: List[Exercise] = [
         "For each output index (batch..., i, j) sum a[..., i, k] * b[..., k, j] over k; broadcast_index maps "
         "the batch part of the index to a's and b's batch dimensions.",
     ),
+    Exercise(
+        "2.1", "topological order of the graph", "course_lib/autograd/engine.py", "topological_order",
+        "Topological order",
+        "Depth-first search from the roots through next_functions; append a node after all its inputs are done, "
+        "then reverse the list. Use an explicit stack: deep graphs overflow Python's recursion limit.",
+    ),
+    Exercise(
+        "2.2", "accumulate a gradient into a leaf", "course_lib/autograd/engine.py", "accumulate_grad",
+        "Accumulating gradients",
+        "If leaf.grad is None store a detached copy of grad (a clone: never alias another tensor); otherwise add "
+        "it in place with add_. With create_graph, keep both differentiable (no detach, out-of-place +).",
+    ),
+    Exercise(
+        "2.3", "un-broadcast a gradient (sum_to_shape)", "course_lib/autograd/rules_elementwise.py", "sum_to_shape",
+        "Un-broadcasting",
+        "Sum away the leading dimensions grad has in excess, then sum (keepdim=True) every dimension where shape "
+        "has size 1 but grad does not.",
+    ),
+    Exercise(
+        "2.4", "backward of multiplication", "course_lib/autograd/rules_elementwise.py", "MulBackward0.backward",
+        "Backward of elementwise operations",
+        "d(a*b)/da = b and d(a*b)/db = a: multiply grad by the other operand, then sum_to_shape each result to its "
+        "input's shape (ctx.shapes); return None for an input with ctx.needs_input_grad False.",
+    ),
+    Exercise(
+        "2.5", "backward of division", "course_lib/autograd/rules_elementwise.py", "DivBackward0.backward",
+        "Backward of elementwise operations",
+        "d(a/b)/da = 1/b and d(a/b)/db = -a/b**2; un-broadcast each with sum_to_shape, as in exercise 2.4.",
+    ),
+    Exercise(
+        "2.6", "backward of a power with a number exponent", "course_lib/autograd/rules_elementwise.py",
+        "PowBackward0.backward", "Backward of elementwise operations",
+        "d(a**p)/da = p * a**(p-1); the exponent is a number, so its gradient slot is None.",
+    ),
+    Exercise(
+        "2.7", "backward of exp", "course_lib/autograd/rules_elementwise.py", "ExpBackward0.backward",
+        "Backward of elementwise operations",
+        "The derivative of exp is exp itself, and forward saved its result: reuse it instead of recomputing.",
+    ),
+    Exercise(
+        "2.8", "backward of log", "course_lib/autograd/rules_elementwise.py", "LogBackward0.backward",
+        "Backward of elementwise operations",
+        "d(log a)/da = 1/a: divide grad by the saved input.",
+    ),
+    Exercise(
+        "2.9", "backward of a matrix product", "course_lib/autograd/rules_linalg.py", "MmBackward0.backward",
+        "Backward of matmul",
+        "Match the shapes: grad is (n, m), a is (n, k), b is (k, m). grad_a = grad @ b^T is (n, k); "
+        "grad_b = a^T @ grad is (k, m).",
+    ),
+    Exercise(
+        "2.10", "expand a reduction's gradient back", "course_lib/autograd/rules_reduce.py", "expand_reduced",
+        "Backward of reductions",
+        "Without keepdim, unsqueeze each reduced dimension (in increasing order) to put it back as size 1; then "
+        "expand to the input's shape (a view, no copy).",
+    ),
+    Exercise(
+        "2.11", "backward of view", "course_lib/autograd/rules_shape.py", "ViewBackward0.backward",
+        "Gradients through views",
+        "A view only relabels the same elements: reshape the gradient to the input's shape (ctx.shape).",
+    ),
+    Exercise(
+        "2.12", "a Jacobian from vector-Jacobian products", "course_lib/autograd/functional.py", "jacobian",
+        "Vector-Jacobian products",
+        "For each output element i, backpropagate the unit vector e_i with autograd.grad(y, x, v, retain_graph=True): "
+        "the result is row i of the Jacobian. Stack the rows and reshape to y.shape + x.shape.",
+    ),
 ]
 
 

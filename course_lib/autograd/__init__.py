@@ -1,0 +1,23 @@
+"""Reverse-mode automatic differentiation (chapter 02, notebooks/02_autograd.ipynb).
+
+- ``function.py``: graph nodes and :class:`Function` (forward and backward side by side);
+- ``engine.py``: the backward pass (topological order, accumulation) and :func:`grad`;
+- ``rules_*.py``: the backward rule of every differentiable op;
+- ``dispatch.py``: connects the rules to the chapter-01 operations;
+- ``grad_mode.py``: ``no_grad`` and friends; ``gradcheck.py``; ``functional.py`` (jacobian).
+"""
+
+from . import functional
+from .engine import grad, run_backward
+from .function import Function, FunctionCtx
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """``torch.autograd.backward``: accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
+    run_backward(tensors, grad_tensors, retain_graph, create_graph, None)
+
+
+__all__ = ["Function", "FunctionCtx", "GradcheckError", "backward", "enable_grad", "functional", "grad",
+           "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]

@@ -1,0 +1,353 @@
+"""Connect the backward rules to the chapter-01 operations.
+
+Chapter 01's functions (``ops_elementwise.add``, ``Tensor.sum``, ``x + y``...) compute
+without a graph. :func:`install` replaces each differentiable one, wherever it is reachable
+(its module, aliases such as ``concat = cat``, ``Tensor`` methods and operators, the
+``course_lib`` namespace), by a wrapper that calls the chapter-01 function directly when no
+input requires grad (the fast path: one flag test) and goes through the op's
+:class:`~course_lib.autograd.function.Function` otherwise.
+
+In-place operations on tensors that take part in a graph are rewritten as "compute out of
+place on a clone, copy the values in, move the tensor's ``grad_fn`` to the new node", which
+is what torch does for the common cases (not for in-place edits of views of a tensor that
+requires grad, whose base keeps its old history here).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Dict, Optional
+
+from .. import (conversion, creation, indexing, ops_activation, ops_elementwise, ops_inplace, ops_join, ops_linalg, ops_reduce,
+               ops_shape, ops_unary, return_types)
+from ..tensor import Tensor
+from . import rules_elementwise as RE
+from . import rules_linalg as RL
+from . import rules_reduce as RR
+from . import rules_shape as RS
+from .grad_mode import _state, no_grad
+
+Selector = Callable[..., Optional[type]]
+
+
+def _requires_grad(args: tuple, kwargs: dict) -> bool:
+    for value in args:
+        if isinstance(value, Tensor) and value.requires_grad:
+            return True
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Tensor) and item.requires_grad:
+                    return True
+    for value in kwargs.values():
+        if isinstance(value, Tensor) and value.requires_grad:
+            return True
+    return False
+
+
+def differentiable(raw: Callable, select: Selector) -> Callable:
+    """Wrap ``raw`` so that calls with inputs requiring grad go through ``select(...)``'s Function.
+
+    ``select`` gets the call's arguments and returns a Function class, or None when this
+    call is not differentiable (then ``raw`` runs and the result has no ``grad_fn``).
+    """
+
+    @functools.wraps(raw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _state.enabled and _requires_grad(args, kwargs):
+            rule = select(*args, **kwargs)
+            if rule is not None:
+                return rule.apply(*args, **kwargs)
+        return raw(*args, **kwargs)
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def always(rule: type) -> Selector:
+    return lambda *args, **kwargs: rule
+
+
+def _with_dim(without: type, with_dim: type) -> Selector:
+    def select(input, dim=None, *args, **kwargs):
+        dim = kwargs.get("axis", dim)
+        return without if dim is None or dim == () or dim == [] else with_dim
+
+    return select
+
+
+def _pow(input, exponent):
+    if not isinstance(input, Tensor):
+        return RE.PowBackward1
+    return RE.PowBackward1 if isinstance(exponent, Tensor) else RE.PowBackward0
+
+
+def _div(input, other, *, rounding_mode=None):
+    return RE.DivBackward0 if rounding_mode is None else None
+
+
+def _where(condition, input=None, other=None):
+    return RE.WhereBackward0 if input is not None else None
+
+
+def _matmul(a, b):
+    return RL.matmul_function(a, b)
+
+
+def _extreme(name: str, raw: Callable) -> Callable:
+    """``max``/``min``: all elements, along a dim (values and indices), or elementwise."""
+    full = RR.MaxBackward1 if name == "max" else RR.MinBackward1
+    pairwise = RE.MaximumBackward0 if name == "max" else RE.MinimumBackward0
+    along = RR.MaxBackward0 if name == "max" else RR.MinBackward0
+
+    @functools.wraps(raw)
+    def wrapper(input, dim=None, keepdim=False, **kwargs):
+        dim = kwargs.pop("axis", dim)
+        keepdim = kwargs.pop("keepdims", keepdim)
+        if not (_state.enabled and _requires_grad((input, dim), {})):
+            return raw(input, dim, keepdim)
+        if isinstance(dim, Tensor):
+            return pairwise.apply(input, dim)
+        if dim is None:
+            return full.apply(input)
+        values = along.apply(input, dim, keepdim, name)
+        _, indices = raw(input.detach(), dim, keepdim)
+        result_type = return_types.max if name == "max" else return_types.min
+        return result_type((values, indices))
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def _cat_like(raw: Callable, rule: type) -> Callable:
+    @functools.wraps(raw)
+    def wrapper(tensors, dim=0, *, axis=None):
+        dim = axis if axis is not None else dim
+        tensors = list(tensors)
+        if _state.enabled and _requires_grad(tuple(tensors), {}):
+            return rule.apply(dim, *tensors)
+        return raw(tensors, dim)
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def _contiguous(raw: Callable) -> Callable:
+    @functools.wraps(raw)
+    def wrapper(x, memory_format=None):
+        if _state.enabled and x.requires_grad and not x.is_contiguous():
+            return RE.CloneBackward0.apply(x).contiguous()
+        return raw(x)
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def _to(raw: Callable) -> Callable:
+    """``to``/``float``/``double``...: a dtype change is recorded (ToCopyBackward0)."""
+
+    @functools.wraps(raw)
+    def wrapper(self, *args, **kwargs):
+        result = raw(self, *args, **kwargs)
+        if _state.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
+            return RE.ToCopyBackward0.apply(self, result.dtype)
+        return result
+
+    wrapper.raw = raw
+    return wrapper
+
+
+# Function name -> selector of the Function for a call with inputs requiring grad. The name
+# is looked up in MODULES (its first home wins); every alias of it is rewired.
+RULES: Dict[str, Selector] = {
+    "add": always(RE.AddBackward0),
+    "sub": always(RE.SubBackward0),
+    "mul": always(RE.MulBackward0),
+    "div": _div,
+    "pow": _pow,
+    "neg": always(RE.NegBackward0),
+    "exp": always(RE.ExpBackward0),
+    "log": always(RE.LogBackward0),
+    "sqrt": always(RE.SqrtBackward0),
+    "sigmoid": always(RE.SigmoidBackward0),
+    "tanh": always(RE.TanhBackward0),
+    "relu": always(RE.ReluBackward0),
+    "abs": always(RE.AbsBackward0),
+    "reciprocal": always(RE.ReciprocalBackward0),
+    "maximum": always(RE.MaximumBackward0),
+    "minimum": always(RE.MinimumBackward0),
+    "clamp": always(RE.ClampBackward1),
+    "where": _where,
+    "sum": _with_dim(RR.SumBackward0, RR.SumBackward1),
+    "mean": _with_dim(RR.MeanBackward0, RR.MeanBackward1),
+    "amax": always(RR.AmaxBackward0),
+    "amin": always(RR.AminBackward0),
+    "prod": _with_dim(RR.ProdBackward0, RR.ProdBackward1),
+    "cumsum": always(RR.CumsumBackward0),
+    "var": always(RR.VarBackward0),
+    "std": always(RR.StdBackward0),
+    "norm": _with_dim(RR.NormBackward0, RR.NormBackward1),
+    "logsumexp": always(RR.LogsumexpBackward0),
+    "softmax": always(RR.SoftmaxBackward0),
+    "log_softmax": always(RR.LogSoftmaxBackward0),
+    "view": always(RS.ViewBackward0),
+    "reshape": always(RS.ReshapeBackward),
+    "flatten": always(RS.FlattenBackward),
+    "unflatten": always(RS.UnflattenBackward),
+    "squeeze": always(RS.SqueezeBackward0),
+    "unsqueeze": always(RS.UnsqueezeBackward0),
+    "permute": always(RS.PermuteBackward0),
+    "transpose": always(RS.TransposeBackward0),
+    "t": always(RS.TBackward0),
+    "expand": always(RS.ExpandBackward0),
+    "flip": always(RS.FlipBackward0),
+    "narrow": always(RS.NarrowBackward),
+    "select": always(RS.SelectBackward0),
+    "clone": always(RE.CloneBackward0),
+    "getitem": always(RS.IndexBackward0),
+    "matmul": _matmul,
+    "mm": always(RL.MmBackward0),
+    "mv": always(RL.MvBackward0),
+    "dot": always(RL.DotBackward0),
+    "bmm": always(RL.BmmBackward0),
+}
+
+SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
+    "max": lambda raw: _extreme("max", raw),
+    "min": lambda raw: _extreme("min", raw),
+    "cat": lambda raw: _cat_like(raw, RS.CatBackward0),
+    "stack": lambda raw: _cat_like(raw, RS.StackBackward0),
+    "contiguous": _contiguous,
+    "to": _to,
+}
+
+MODULES = [ops_activation, ops_elementwise, ops_unary, ops_reduce, ops_shape, ops_join, indexing, ops_linalg, conversion, creation,
+           ops_inplace]
+
+
+def _home(name: str) -> Any:
+    for module in MODULES:
+        if name in module.__dict__:
+            return module.__dict__[name]
+    raise AttributeError(f"no operation named {name!r} in {[m.__name__ for m in MODULES]}")
+
+
+def _replace_everywhere(raw: Callable, wrapped: Callable, namespaces: list) -> None:
+    """Point every name bound to ``raw`` (aliases included) in ``namespaces`` at ``wrapped``."""
+    for namespace in namespaces:
+        table = namespace.__dict__
+        for name, value in list(table.items()):
+            if value is raw:
+                setattr(namespace, name, wrapped)
+
+
+def install(package: Any) -> None:
+    """Make the chapter-01 operations differentiable; ``course_lib/__init__.py`` calls it once.
+
+    Args:
+        package: the ``course_lib`` package module, whose top-level names are rebound too.
+    """
+    namespaces = MODULES + [Tensor, package]
+    for name, select in RULES.items():
+        raw = _home(name)
+        _replace_everywhere(raw, differentiable(raw, select), namespaces)
+    for name, make in SPECIAL.items():
+        raw = _home(name)
+        _replace_everywhere(raw, make(raw), namespaces)
+    _install_operators()
+    _install_inplace(namespaces)
+
+
+def _install_operators() -> None:
+    """``x + y`` and friends: the chapter-01 operators take a fast path; add the grad check."""
+    E = ops_elementwise
+    pairs = {
+        "__add__": lambda self, other: E.add(self, other),
+        "__radd__": lambda self, other: E.add(other, self),
+        "__sub__": lambda self, other: E.sub(self, other),
+        "__rsub__": lambda self, other: E.sub(other, self),
+        "__mul__": lambda self, other: E.mul(self, other),
+        "__rmul__": lambda self, other: E.mul(other, self),
+        "__truediv__": lambda self, other: E.div(self, other),
+        "__rtruediv__": lambda self, other: E.div(other, self),
+        "__pow__": lambda self, other: E.pow(self, other),
+        "__rpow__": lambda self, other: E.pow(other, self),
+        "__matmul__": lambda self, other: ops_linalg.matmul(self, other),
+        "__rmatmul__": lambda self, other: ops_linalg.matmul(other, self),
+        "__neg__": lambda self: ops_unary.neg(self),
+        "__abs__": lambda self: ops_unary.abs(self),
+        "__getitem__": lambda self, key: indexing.getitem(self, key),
+    }
+    for name, slow in pairs.items():
+        fast = getattr(Tensor, name)
+        setattr(Tensor, name, _grad_aware_operator(fast, slow))
+    Tensor.T = property(lambda self: ops_shape.T(self), doc="All dimensions reversed (a view).")
+    Tensor.mT = property(lambda self: ops_shape.mT(self), doc="The last two dimensions swapped (a view).")
+
+
+def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
+    def operator(self, *args):
+        if _state.enabled and (self.requires_grad or (args and isinstance(args[0], Tensor) and args[0].requires_grad)):
+            return slow(self, *args)
+        return fast(self, *args)
+
+    operator.__name__ = getattr(fast, "__name__", "operator")
+    return operator
+
+
+INPLACE = {
+    "add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "pow_": "pow", "clamp_": "clamp",
+    "neg_": "neg", "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "sigmoid_": "sigmoid", "tanh_": "tanh",
+    "relu_": "relu", "abs_": "abs", "reciprocal_": "reciprocal",
+}
+
+
+def _check_leaf(self: Tensor) -> None:
+    if self.requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _rebase(self: Tensor, result: Tensor) -> Tensor:
+    """Copy ``result``'s values into ``self`` and make ``self`` the output of ``result``'s node."""
+    import weakref
+
+    with no_grad():
+        ops_inplace.copy_(self, result)
+    if result.grad_fn is not None:
+        self.grad_fn = result.grad_fn
+        self.grad_fn.tensor_ref = weakref.ref(self)
+        self.requires_grad = True
+    return self
+
+
+def _inplace(raw: Callable, out_of_place_name: str) -> Callable:
+    @functools.wraps(raw)
+    def wrapper(self, *args, **kwargs):
+        if not (_state.enabled and _requires_grad((self,) + args, kwargs)):
+            return raw(self, *args, **kwargs)
+        _check_leaf(self)
+        out_of_place = _home(out_of_place_name)
+        return _rebase(self, out_of_place(self.clone(), *args, **kwargs))
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def _install_inplace(namespaces: list) -> None:
+    for name, out_of_place in INPLACE.items():
+        raw = _home(name)
+        _replace_everywhere(raw, _inplace(raw, out_of_place), namespaces)
+    Tensor.__iadd__, Tensor.__isub__ = ops_inplace.add_, ops_inplace.sub_
+    Tensor.__imul__, Tensor.__itruediv__ = ops_inplace.mul_, ops_inplace.div_
+    Tensor.__ipow__ = ops_inplace.pow_
+
+    raw_setitem = indexing.setitem
+
+    def setitem(self, key, value):
+        if not (_state.enabled and _requires_grad((self, value), {})):
+            return raw_setitem(self, key, value)
+        _check_leaf(self)
+        return _rebase(self, RS.CopySlices.apply(self.clone(), value, key))
+
+    setitem.raw = raw_setitem
+    indexing.setitem = setitem
+    Tensor.__setitem__ = setitem

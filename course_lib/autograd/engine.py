@@ -1,0 +1,198 @@
+"""The backward pass: walk the graph from the outputs to the leaves in topological order.
+
+Taught in notebooks/02_autograd.ipynb, sections "Topological order" and "Accumulating
+gradients". ``Tensor.backward`` and :func:`grad` both call :func:`run_backward`.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from ..tensor import Tensor
+from .function import AccumulateGrad, BackwardNode, Node
+from .grad_mode import set_grad_enabled
+
+Tensors = Union[Tensor, Sequence[Tensor]]
+
+
+def topological_order(roots: Sequence[Node]) -> List[Node]:
+    """Every node reachable from ``roots`` through ``next_functions``, each one listed
+    *before* all the nodes it points to (so a node comes after everything that feeds it
+    a gradient).
+
+    Args:
+        roots: the ``grad_fn`` nodes of the outputs backward starts from.
+
+    Returns:
+        A list of distinct nodes: the roots first, the leaves' ``AccumulateGrad`` nodes last.
+    """
+    # BEGIN EXERCISE 2.1
+    order: List[Node] = []
+    visited = set()
+    for root in roots:
+        # Iterative depth-first search (deep graphs would overflow Python's recursion limit):
+        # a node is appended once all of its inputs are done; reversing gives outputs first.
+        stack = [(root, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            for child, _ in node.next_functions:
+                if child is not None and id(child) not in visited:
+                    stack.append((child, False))
+    return order[::-1]
+    # END EXERCISE
+
+
+def accumulate_grad(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """Add ``grad`` into ``leaf.grad``, as backward does for every leaf that requires grad.
+
+    The first gradient is stored as a new tensor (never as ``grad`` itself, which may be
+    another tensor's storage); later ones are added to it, in place unless
+    ``create_graph`` asks for a differentiable sum.
+    """
+    # BEGIN EXERCISE 2.2
+    if leaf.grad is None:
+        leaf.grad = grad if create_graph else grad.detach().clone()
+    elif create_graph:
+        leaf.grad = leaf.grad + grad
+    else:
+        leaf.grad.add_(grad.detach())
+    # END EXERCISE
+
+
+def _as_list(values: Optional[Tensors]) -> List[Tensor]:
+    if values is None:
+        return []
+    if isinstance(values, Tensor):
+        return [values]
+    return list(values)
+
+
+def _initial_grads(outputs: List[Tensor], grad_outputs: List[Optional[Tensor]]) -> List[Tensor]:
+    from ..creation import ones_like
+
+    grads = []
+    for output, grad in zip(outputs, grad_outputs):
+        if grad is None:
+            if output.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = ones_like(output)
+        elif tuple(grad.shape) != tuple(output.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {grad.shape} and output[0] "
+                               f"has a shape of {output.shape}.")
+        grads.append(grad)
+    return grads
+
+
+def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tensor]]] = None,
+                 retain_graph: Optional[bool] = None, create_graph: bool = False,
+                 inputs: Optional[Sequence[Tensor]] = None, allow_unused: bool = False
+                 ) -> Optional[Tuple[Optional[Tensor], ...]]:
+    """Back-propagate from ``outputs``.
+
+    With ``inputs=None`` (``Tensor.backward``) gradients are accumulated into the ``.grad``
+    of every leaf that requires grad (and of non-leaves that called ``retain_grad``). With
+    ``inputs`` given (``autograd.grad``) nothing is accumulated: their gradients are returned.
+
+    Raises:
+        RuntimeError: for an output that does not require grad, a non-scalar output without
+            ``grad_outputs``, a second backward through a freed graph, or an unused input
+            without ``allow_unused``.
+    """
+    outputs = _as_list(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
+    for output in outputs:
+        if not output.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _initial_grads(outputs, list(grad_outputs))
+    wanted = {id(t): t for t in inputs} if inputs is not None else None
+    captured: Dict[int, Tensor] = {}
+
+    pending: Dict[int, Tensor] = {}
+    roots = []
+    for output, grad in zip(outputs, grads):
+        node = output.grad_fn or _leaf_node(output)
+        roots.append(node)
+        _add_pending(pending, node, grad)
+        if wanted is not None and id(output) in wanted:
+            captured[id(output)] = grad
+    with set_grad_enabled(create_graph):
+        for node in topological_order(roots):
+            grad = pending.pop(id(node), None)
+            if grad is None:
+                continue
+            if isinstance(node, AccumulateGrad):
+                if wanted is None:
+                    accumulate_grad(node.variable, grad, create_graph)
+                elif id(node.variable) in wanted:
+                    captured[id(node.variable)] = grad
+                continue
+            owner = getattr(node, "tensor_ref", None)
+            if owner is not None:
+                _retained(owner, grad, wanted, captured, create_graph)
+            input_grads = node.apply(grad)
+            if not retain_graph:
+                node.release()
+            for (child, _), child_grad in zip(node.next_functions, input_grads):
+                if child is not None and child_grad is not None:
+                    _add_pending(pending, child, child_grad)
+    if inputs is None:
+        return None
+    result = tuple(captured.get(id(t)) for t in inputs)
+    for tensor, grad in zip(inputs, result):
+        if grad is None and not allow_unused:
+            raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                               "Set allow_unused=True if this is the desired behavior.")
+    return result
+
+
+def _leaf_node(tensor: Tensor) -> Node:
+    from .function import edge_of
+
+    return edge_of(tensor)[0]
+
+
+def _add_pending(pending: Dict[int, Tensor], node: Node, grad: Tensor) -> None:
+    previous = pending.get(id(node))
+    pending[id(node)] = grad if previous is None else previous + grad
+
+
+def _retained(owner, grad: Tensor, wanted, captured, create_graph: bool) -> None:
+    """A non-leaf's gradient: kept in ``.grad`` if it called ``retain_grad()``, captured for ``grad()``."""
+    tensor = owner()
+    if tensor is None:
+        return
+    if wanted is not None:
+        if id(tensor) in wanted:
+            captured[id(tensor)] = grad
+    elif getattr(tensor, "_retains_grad", False):
+        accumulate_grad(tensor, grad, create_graph)
+
+
+def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tensor]]] = None,
+         retain_graph: Optional[bool] = None, create_graph: bool = False,
+         allow_unused: bool = False) -> Tuple[Optional[Tensor], ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched).
+
+    Args:
+        outputs: tensor(s) to differentiate.
+        inputs: tensor(s) to differentiate with respect to.
+        grad_outputs: the vector of the vector-Jacobian product, one per output (``None``
+            means ones for a scalar output).
+        retain_graph: keep the graph for another backward (default: ``create_graph``).
+        create_graph: record the backward pass itself, for higher-order gradients.
+        allow_unused: return ``None`` for an input the outputs do not depend on, instead of raising.
+
+    Returns:
+        One gradient per input (a tuple, even for a single input).
+    """
+    return run_backward(outputs, grad_outputs, retain_graph, create_graph, _as_list(inputs), allow_unused)

@@ -1,0 +1,76 @@
+"""Grad mode: whether operations record the graph (``no_grad``, ``enable_grad``...).
+
+Taught in notebooks/02_autograd.ipynb, section "Stopping the tape: detach and no_grad".
+The flag is per process (torch's is per thread; the course has no threads that compute).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+
+class _State:
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record their ``grad_fn``."""
+    return _state.enabled
+
+
+class set_grad_enabled:
+    """Turn recording on or off: as a function call, or as a context manager that restores it.
+
+    ``set_grad_enabled(False)`` switches it off at once (like torch); ``with
+    set_grad_enabled(mode): ...`` switches it for the block only.
+    """
+
+    def __init__(self, mode: bool):
+        self.previous = _state.enabled
+        _state.enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.enabled = self.previous
+
+
+class _GradModeContext:
+    """Base of ``no_grad`` / ``enable_grad``: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self) -> None:
+        self.previous = _state.enabled
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.enabled = self.previous
+
+    def __call__(self, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return function(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Operations inside ``with no_grad():`` (or a function decorated with it) record no graph.
+
+    Their results have ``requires_grad=False``; use it for evaluation and optimizer updates.
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Switch recording back on inside a ``no_grad`` block."""
+
+    mode = True

@@ -1,0 +1,247 @@
+"""Backward rules of views, indexing and joining.
+
+Taught in notebooks/02_autograd.ipynb, section "Gradients through views". A view moves no
+data: its backward only has to put the gradient back into the input's layout (reshape it,
+permute it back, sum over expanded copies, or place it into zeros at the indexed spots).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .. import indexing as I
+from .. import ops_join as J
+from .. import ops_shape as S
+from ..backends import get_backend
+from ..creation import zeros
+from ..tensor import Tensor
+from .function import Function
+from .rules_elementwise import sum_to_shape
+
+
+class ViewBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, *shape):
+        ctx.shape = tuple(a.shape)
+        return S.view(a, *shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        """A view only relabels the elements: give the gradient the input's shape back."""
+        # BEGIN EXERCISE 2.11
+        return grad.reshape(ctx.shape)
+        # END EXERCISE
+
+
+def _reshaping(name: str, op: Any) -> type:
+    """A Function for an op that only changes the shape (its backward reshapes back)."""
+
+    def forward(ctx, a, *args):
+        ctx.shape = tuple(a.shape)
+        return op(a, *args)
+
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "__doc__": f"Backward of ``{op.__name__}``: reshape the gradient back."})
+
+
+ReshapeBackward = _reshaping("ViewBackward0", S.reshape)
+FlattenBackward = _reshaping("ViewBackward0", S.flatten)
+UnflattenBackward = _reshaping("ViewBackward0", S.unflatten)
+SqueezeBackward0 = _reshaping("SqueezeBackward0", S.squeeze)
+UnsqueezeBackward0 = _reshaping("UnsqueezeBackward0", S.unsqueeze)
+
+
+class PermuteBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, *dims):
+        result = S.permute(a, *dims)
+        ctx.order = _permutation(a, dims)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.order)
+        for position, dim in enumerate(ctx.order):
+            inverse[dim] = position
+        return grad.permute(inverse)
+
+
+def _permutation(a: Tensor, dims: Sequence[Any]) -> list:
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    ndim = max(a.dim(), 1)
+    return [d % ndim for d in dims]
+
+
+class TransposeBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        ctx.dims = (dim0, dim1)
+        return S.transpose(a, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims), None, None
+
+
+class TBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return S.t(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()
+
+
+class ExpandBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, *sizes):
+        ctx.shape = tuple(a.shape)
+        return S.expand(a, *sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Every copy made by expand used the same element: their gradients add up.
+        return sum_to_shape(grad, ctx.shape)
+
+
+class FlipBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return S.flip(a, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+class NarrowBackward(Function):
+    """``narrow`` is a slice; its gradient fills the other positions with zeros."""
+
+    @staticmethod
+    def forward(ctx, a, dim, start, length):
+        ctx.shape, ctx.key = tuple(a.shape), _narrow_key(a, dim, start, length)
+        return S.narrow(a, dim, start, length)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None, None, None
+
+
+NarrowBackward.__name__ = "SliceBackward0"
+
+
+def _narrow_key(a: Tensor, dim: int, start: int, length: int) -> tuple:
+    d = dim % max(a.dim(), 1)
+    begin = start % a.shape[d] if start < 0 else start
+    return (slice(None),) * d + (slice(begin, begin + length),)
+
+
+class SelectBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        d = dim % max(a.dim(), 1)
+        ctx.shape, ctx.key = tuple(a.shape), (slice(None),) * d + (index,)
+        return S.select(a, dim, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None, None
+
+
+class IndexBackward0(Function):
+    """``x[key]``: basic indexing (a view) or advanced indexing (a copy)."""
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.shape, ctx.key = tuple(a.shape), key
+        return I.getitem(a, key)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None
+
+
+class SliceBackward0(IndexBackward0):
+    """Basic indexing with slices (torch's name)."""
+
+
+class IndexPutBackward0(Function):
+    """Zeros of ``shape`` with ``values`` added at ``key``: the scatter-add that undoes ``x[key]``.
+
+    Repeated indices (``x[[0, 0]]``) each add their share, so the gradient of an element
+    used twice is the sum of both uses.
+    """
+
+    @staticmethod
+    def forward(ctx, values, shape, key):
+        ctx.key = key
+        out = zeros(shape, dtype=values.dtype, device=values.device)
+        view, advanced = I._parse(out, key)
+        backend = get_backend(out.device.type)
+        if not advanced:
+            backend.copy_into(view, values)
+        else:
+            positions = I._positions(view, advanced).contiguous()
+            backend.put(out, positions, S.expand(values, tuple(positions.shape)).contiguous(), accumulate=True)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.key], None, None
+
+
+class CatBackward0(Function):
+    """``cat(tensors, dim)``: each input gets its slice of the gradient back."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] if t.dim() else 0 for t in tensors]
+        return J.cat(list(tensors), dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for size in ctx.sizes:
+            grads.append(grad.narrow(ctx.dim, start, size))
+            start += size
+        return (None, *grads)
+
+
+class StackBackward0(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return J.stack(list(tensors), dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, *grad.unbind(ctx.dim))
+
+
+class CopySlices(Function):
+    """``base[key] = value`` when ``value`` or ``base`` takes part in a graph (torch's name).
+
+    ``base`` is a fresh clone (see ``dispatch``): forward writes into it and returns it.
+    """
+
+    @staticmethod
+    def forward(ctx, base, value, key):
+        ctx.key = key
+        ctx.value_shape = tuple(value.shape) if isinstance(value, Tensor) else None
+        I.setitem(base, key, value)
+        return base
+
+    @staticmethod
+    def backward(ctx, grad):
+        # The written positions no longer depend on the old base; they came from value.
+        grad_base = grad.clone()
+        grad_base[ctx.key] = 0
+        grad_value = None if ctx.value_shape is None else sum_to_shape(grad[ctx.key], ctx.value_shape)
+        return grad_base, grad_value, None
