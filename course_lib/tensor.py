@@ -23,6 +23,7 @@ from . import backends as _backends
 from . import dtypes as _dtypes
 from .devices import CPU, device
 from .shape import Shape, Strides
+from .shape import is_contiguous as _is_contiguous_loose  # torch's rule: size-1 strides do not matter
 from .storage import Storage
 
 
@@ -346,18 +347,6 @@ def _rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad
     from .creation import tensor
 
     return tensor(array, dtype=getattr(_dtypes, dtype_name), device=device_name, requires_grad=requires_grad)
-
-
-def _is_contiguous_loose(shape: Shape, strides: Strides) -> bool:
-    """Contiguity ignoring the strides of size-1 dimensions (torch's definition)."""
-    if 0 in shape:
-        return True
-    expected = 1
-    for size, stride in zip(reversed(shape), reversed(strides)):
-        if size != 1 and stride != expected:
-            return False
-        expected *= size
-    return True
 
 
 _new = object.__new__
