@@ -94,7 +94,7 @@ def _check_bool_arithmetic(fn_name: str, a: Any, b: Any) -> None:
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting, with torch's dtype promotion."""
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _binary("add", input, other)
 
 
@@ -106,7 +106,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """
     _check_bool_arithmetic("sub", input, other)
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _binary("sub", input, other)
 
 

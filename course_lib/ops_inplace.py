@@ -85,7 +85,7 @@ def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     if alpha != 1:
         if isinstance(alpha, float) and not self.dtype.is_floating_point:
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _inplace_binary("add", self, other)
 
 
@@ -93,7 +93,7 @@ def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self -= alpha * other``."""
     _check_bool_arithmetic("sub", self, other)
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _inplace_binary("sub", self, other)
 
 

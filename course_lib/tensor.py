@@ -194,18 +194,9 @@ class Tensor:
 
         Taught in notebooks/02_autograd.ipynb.
         """
-        from .autograd.engine import run_backward
+        from .autograd.engine import backward
 
-        if inputs is None:
-            run_backward(self, gradient, retain_graph, create_graph)
-            return
-        targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        grads = run_backward(self, gradient, retain_graph, create_graph, targets, allow_unused=True)
-        from .autograd.engine import accumulate_grad
-
-        for target, grad in zip(targets, grads):
-            if grad is not None:
-                accumulate_grad(target, grad, create_graph)
+        backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward (leaves always do)."""

@@ -8,16 +8,10 @@
 """
 
 from . import functional
-from .engine import grad, run_backward
+from .engine import backward, grad, run_backward
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
-
-
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-    """``torch.autograd.backward``: accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
-    run_backward(tensors, grad_tensors, retain_graph, create_graph, None)
-
 
 __all__ = ["Function", "FunctionCtx", "GradcheckError", "backward", "enable_grad", "functional", "grad",
            "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]

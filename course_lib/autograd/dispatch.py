@@ -8,9 +8,11 @@ input requires grad (the fast path: one flag test) and goes through the op's
 :class:`~course_lib.autograd.function.Function` otherwise.
 
 In-place operations on tensors that take part in a graph are rewritten as "compute out of
-place on a clone, copy the values in, move the tensor's ``grad_fn`` to the new node", which
-is what torch does for the common cases (not for in-place edits of views of a tensor that
-requires grad, whose base keeps its old history here).
+place from a copy of the old values, copy the new values in, move the tensor's ``grad_fn``
+to the new node", as torch does. An in-place change of a view recorded by a rule (``y[0]``,
+``y.t()``... of a ``y`` that requires grad) also gives the base a CopySlices node. Not
+covered: views made without recording (of a tensor that does not require grad, or under
+``no_grad``), whose base keeps its old history (torch tracks every view's base).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _with_dim(without: type, with_dim: type) -> Selector:
 
 def _pow(input, exponent):
     if not isinstance(input, Tensor):
-        return RE.PowBackward1
+        return RE.PowBackward2
     return RE.PowBackward1 if isinstance(exponent, Tensor) else RE.PowBackward0
 
 
@@ -93,11 +95,52 @@ def _matmul(a, b):
     return RL.matmul_function(a, b)
 
 
+class _ClampWithTensorBounds:
+    """Stands in for a rule: ``clamp`` with tensor bounds is composed of maximum/minimum."""
+
+    @staticmethod
+    def apply(input, min=None, max=None):  # noqa: A002
+        return RE.clamp_with_tensor_bounds(input, min, max)
+
+
+def _clamp(input, min=None, max=None):  # noqa: A002
+    return _ClampWithTensorBounds if isinstance(min, Tensor) or isinstance(max, Tensor) else RE.ClampBackward1
+
+
+def _clamp_min(input, min):  # noqa: A002
+    return _ClampWithTensorBounds if isinstance(min, Tensor) else RE.ClampMinBackward0
+
+
+def _clamp_max(input, max):  # noqa: A002
+    return _ClampMaxWithTensor if isinstance(max, Tensor) else RE.ClampMaxBackward0
+
+
+class _ClampMaxWithTensor:
+    @staticmethod
+    def apply(input, max):  # noqa: A002
+        return RE.clamp_with_tensor_bounds(input, None, max)
+
+
+def _squeeze(input, dim=None):
+    if dim is None:
+        return RS.SqueezeBackward0
+    return RS.SqueezeBackward2 if isinstance(dim, (tuple, list)) else RS.SqueezeBackward1
+
+
+def _getitem(input, key):
+    return RS.index_function(key)
+
+
+def _masked_fill(input, mask, value):
+    return RS.MaskedFillBackward1 if isinstance(value, Tensor) else RS.MaskedFillBackward0
+
+
 def _extreme(name: str, raw: Callable) -> Callable:
     """``max``/``min``: all elements, along a dim (values and indices), or elementwise."""
     full = RR.MaxBackward1 if name == "max" else RR.MinBackward1
     pairwise = RE.MaximumBackward0 if name == "max" else RE.MinimumBackward0
     along = RR.MaxBackward0 if name == "max" else RR.MinBackward0
+    result_type = return_types.max if name == "max" else return_types.min
 
     @functools.wraps(raw)
     def wrapper(input, dim=None, keepdim=False, **kwargs):
@@ -110,9 +153,21 @@ def _extreme(name: str, raw: Callable) -> Callable:
         if dim is None:
             return full.apply(input)
         values = along.apply(input, dim, keepdim, name)
-        _, indices = raw(input.detach(), dim, keepdim)
-        result_type = return_types.max if name == "max" else return_types.min
-        return result_type((values, indices))
+        return result_type((values, values.grad_fn.ctx.indices))  # forward kept the indices
+
+    wrapper.raw = raw
+    return wrapper
+
+
+def _values_and_indices(raw: Callable, rule: type, result_type: type) -> Callable:
+    """``sort``/``topk``: the values are differentiable (``rule``), the indices are not."""
+
+    @functools.wraps(raw)
+    def wrapper(input, *args, **kwargs):
+        if not (_state.enabled and input.requires_grad):
+            return raw(input, *args, **kwargs)
+        values = rule.apply(input, *args, **kwargs)
+        return result_type((values, values.grad_fn.ctx.indices))
 
     wrapper.raw = raw
     return wrapper
@@ -171,11 +226,29 @@ RULES: Dict[str, Selector] = {
     "sigmoid": always(RE.SigmoidBackward0),
     "tanh": always(RE.TanhBackward0),
     "relu": always(RE.ReluBackward0),
+    "sin": always(RE.SinBackward0),
+    "cos": always(RE.CosBackward0),
+    "tan": always(RE.TanBackward0),
+    "log1p": always(RE.Log1PBackward0),
+    "log2": always(RE.Log2Backward0),
+    "log10": always(RE.Log10Backward0),
+    "expm1": always(RE.Expm1Backward0),
+    "exp2": always(RE.Exp2Backward0),
+    "rsqrt": always(RE.RsqrtBackward0),
+    "square": always(RE.SquareBackward),
+    "atan2": always(RE.Atan2Backward0),
+    "floor": always(RE.FloorBackward0),
+    "ceil": always(RE.CeilBackward0),
+    "round": always(RE.RoundBackward0),
+    "trunc": always(RE.TruncBackward0),
+    "sign": always(RE.SignBackward0),
     "abs": always(RE.AbsBackward0),
     "reciprocal": always(RE.ReciprocalBackward0),
     "maximum": always(RE.MaximumBackward0),
     "minimum": always(RE.MinimumBackward0),
-    "clamp": always(RE.ClampBackward1),
+    "clamp": _clamp,
+    "clamp_min": _clamp_min,
+    "clamp_max": _clamp_max,
     "where": _where,
     "sum": _with_dim(RR.SumBackward0, RR.SumBackward1),
     "mean": _with_dim(RR.MeanBackward0, RR.MeanBackward1),
@@ -183,9 +256,10 @@ RULES: Dict[str, Selector] = {
     "amin": always(RR.AminBackward0),
     "prod": _with_dim(RR.ProdBackward0, RR.ProdBackward1),
     "cumsum": always(RR.CumsumBackward0),
+    "cumprod": always(RR.CumprodBackward0),
     "var": always(RR.VarBackward0),
     "std": always(RR.StdBackward0),
-    "norm": _with_dim(RR.NormBackward0, RR.NormBackward1),
+    "norm": always(RR.LinalgVectorNormBackward0),
     "logsumexp": always(RR.LogsumexpBackward0),
     "softmax": always(RR.SoftmaxBackward0),
     "log_softmax": always(RR.LogSoftmaxBackward0),
@@ -193,17 +267,21 @@ RULES: Dict[str, Selector] = {
     "reshape": always(RS.ReshapeBackward),
     "flatten": always(RS.FlattenBackward),
     "unflatten": always(RS.UnflattenBackward),
-    "squeeze": always(RS.SqueezeBackward0),
+    "squeeze": _squeeze,
     "unsqueeze": always(RS.UnsqueezeBackward0),
     "permute": always(RS.PermuteBackward0),
     "transpose": always(RS.TransposeBackward0),
     "t": always(RS.TBackward0),
     "expand": always(RS.ExpandBackward0),
     "flip": always(RS.FlipBackward0),
+    "repeat": always(RS.RepeatBackward0),
     "narrow": always(RS.NarrowBackward),
     "select": always(RS.SelectBackward0),
     "clone": always(RE.CloneBackward0),
-    "getitem": always(RS.IndexBackward0),
+    "getitem": _getitem,
+    "index_select": always(RS.IndexSelectBackward0),
+    "gather": always(RS.GatherBackward0),
+    "masked_fill": _masked_fill,
     "matmul": _matmul,
     "mm": always(RL.MmBackward0),
     "mv": always(RL.MvBackward0),
@@ -216,6 +294,8 @@ SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
     "min": lambda raw: _extreme("min", raw),
     "cat": lambda raw: _cat_like(raw, RS.CatBackward0),
     "stack": lambda raw: _cat_like(raw, RS.StackBackward0),
+    "sort": lambda raw: _values_and_indices(raw, RR.SortBackward0, return_types.sort),
+    "topk": lambda raw: _values_and_indices(raw, RR.TopkBackward0, return_types.topk),
     "contiguous": _contiguous,
     "to": _to,
 }
@@ -258,30 +338,41 @@ def install(package: Any) -> None:
 
 
 def _install_operators() -> None:
-    """``x + y`` and friends: the chapter-01 operators take a fast path; add the grad check."""
-    E = ops_elementwise
+    """``x + y`` and friends: the chapter-01 operators take a fast path; add the grad check.
+
+    The operator has already seen that an operand requires grad, so the arithmetic ones go
+    straight to their rule (the module function's wrapper would test it again: a hot path).
+    """
     pairs = {
-        "__add__": lambda self, other: E.add(self, other),
-        "__radd__": lambda self, other: E.add(other, self),
-        "__sub__": lambda self, other: E.sub(self, other),
-        "__rsub__": lambda self, other: E.sub(other, self),
-        "__mul__": lambda self, other: E.mul(self, other),
-        "__rmul__": lambda self, other: E.mul(other, self),
-        "__truediv__": lambda self, other: E.div(self, other),
-        "__rtruediv__": lambda self, other: E.div(other, self),
-        "__pow__": lambda self, other: E.pow(self, other),
-        "__rpow__": lambda self, other: E.pow(other, self),
+        "__add__": lambda self, other: RE.AddBackward0.apply(self, other),
+        "__radd__": lambda self, other: RE.AddBackward0.apply(self, other),  # 2 + x is recorded as x + 2 (torch)
+        "__sub__": lambda self, other: RE.SubBackward0.apply(self, other),
+        "__rsub__": lambda self, other: (RE.SubBackward0.apply(other, self) if isinstance(other, Tensor)
+                                         else RE.RsubBackward1.apply(self, other)),
+        "__mul__": lambda self, other: RE.MulBackward0.apply(self, other),
+        "__rmul__": lambda self, other: RE.MulBackward0.apply(self, other),  # 3 * x is recorded as x * 3 (torch)
+        "__truediv__": lambda self, other: RE.DivBackward0.apply(self, other),
+        "__rtruediv__": lambda self, other: RE.DivBackward0.apply(other, self),
+        "__pow__": lambda self, other: _pow(self, other).apply(self, other),
+        "__rpow__": lambda self, other: _pow(other, self).apply(other, self),
         "__matmul__": lambda self, other: ops_linalg.matmul(self, other),
         "__rmatmul__": lambda self, other: ops_linalg.matmul(other, self),
-        "__neg__": lambda self: ops_unary.neg(self),
-        "__abs__": lambda self: ops_unary.abs(self),
-        "__getitem__": lambda self, key: indexing.getitem(self, key),
+        "__neg__": lambda self: RE.NegBackward0.apply(self),
+        "__abs__": lambda self: RE.AbsBackward0.apply(self),
+        "__getitem__": lambda self, key: RS.index_function(key).apply(self, key),
     }
     for name, slow in pairs.items():
         fast = getattr(Tensor, name)
         setattr(Tensor, name, _grad_aware_operator(fast, slow))
-    Tensor.T = property(lambda self: ops_shape.T(self), doc="All dimensions reversed (a view).")
+    Tensor.T = property(_transposed_all, doc="All dimensions reversed (a view).")
     Tensor.mT = property(lambda self: ops_shape.mT(self), doc="The last two dimensions swapped (a view).")
+
+
+def _transposed_all(self: Tensor) -> Tensor:
+    """``x.T``: recorded as a permute (torch's PermuteBackward0) when it takes part in a graph."""
+    if _state.enabled and self.requires_grad:
+        return ops_shape.permute(self, tuple(reversed(range(self.ndim))))
+    return ops_shape.T(self)
 
 
 def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
@@ -294,39 +385,79 @@ def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
     return operator
 
 
-INPLACE = {
+# In-place op -> the out-of-place computation of its new value: a function name (looked up
+# like RULES) or a callable.
+INPLACE: Dict[str, Any] = {
     "add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "pow_": "pow", "clamp_": "clamp",
     "neg_": "neg", "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "sigmoid_": "sigmoid", "tanh_": "tanh",
-    "relu_": "relu", "abs_": "abs", "reciprocal_": "reciprocal",
+    "relu_": "relu", "abs_": "abs", "reciprocal_": "reciprocal", "floor_": "floor", "ceil_": "ceil",
+    "round_": "round", "trunc_": "trunc", "sign_": "sign", "masked_fill_": "masked_fill",
+    "fill_": lambda self, value: (RE.FillBackward3 if isinstance(value, Tensor) else RE.FillBackward2).apply(self, value),
+    "zero_": lambda self: RE.ZeroBackward0.apply(self),
+    "copy_": lambda self, src, non_blocking=False: RE.CopyBackwards.apply(self, src),
 }
 
 
 def _check_leaf(self: Tensor) -> None:
     if self.requires_grad and self.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    origin = self.__dict__.get("_view_of")
+    if origin is not None and origin[0].requires_grad and origin[0].grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _old_values(self: Tensor) -> Tensor:
+    """A copy of ``self``'s current values that stands for them in the graph (same ``grad_fn``).
+
+    The in-place op is computed out of place from it, so what its backward saves is this
+    copy, which stays intact after ``self`` is overwritten (torch calls it "original self").
+    """
+    with no_grad():
+        old = ops_shape.clone(self)
+    old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
+    return old
 
 
 def _rebase(self: Tensor, result: Tensor) -> Tensor:
-    """Copy ``result``'s values into ``self`` and make ``self`` the output of ``result``'s node."""
-    import weakref
+    """Copy ``result``'s values into ``self`` and make ``self`` the output of ``result``'s node.
 
+    When ``self`` is a recorded view, its base changed too: the base gets a CopySlices node
+    (its old history outside the view, ``result`` inside), and ``self`` becomes that view
+    of the new base again.
+    """
     with no_grad():
-        ops_inplace.copy_(self, result)
-    if result.grad_fn is not None:
-        self.grad_fn = result.grad_fn
-        self.grad_fn.tensor_ref = weakref.ref(self)
-        self.requires_grad = True
+        ops_inplace.copy_(self, result)  # counts as a write: tensors saved earlier see the change
+    if result.grad_fn is None:
+        return self
+    origin = self.__dict__.get("_view_of")
+    if origin is None:
+        _set_history(self, result.grad_fn)
+        return self
+    base, steps = origin
+    _set_history(base, RS.ViewCopySlices.apply(base, result, steps).grad_fn)
+    _set_history(self, RS.replay_view(base, steps).grad_fn)
     return self
 
 
-def _inplace(raw: Callable, out_of_place_name: str) -> Callable:
+def _set_history(tensor: Tensor, node: Any) -> None:
+    """Make ``tensor`` the output of ``node`` (its values are already in place)."""
+    import weakref
+
+    previous = tensor.grad_fn
+    if previous is not None and getattr(previous, "tensor_ref", None) is not None and previous.tensor_ref() is tensor:
+        previous.tensor_ref = None  # the old values are gone: retain_grad() now means the new ones
+    tensor.grad_fn = node
+    node.tensor_ref = weakref.ref(tensor)
+    tensor.requires_grad = True
+
+
+def _inplace(raw: Callable, out_of_place: Callable) -> Callable:
     @functools.wraps(raw)
     def wrapper(self, *args, **kwargs):
         if not (_state.enabled and _requires_grad((self,) + args, kwargs)):
             return raw(self, *args, **kwargs)
         _check_leaf(self)
-        out_of_place = _home(out_of_place_name)
-        return _rebase(self, out_of_place(self.clone(), *args, **kwargs))
+        return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
 
     wrapper.raw = raw
     return wrapper
@@ -335,7 +466,8 @@ def _inplace(raw: Callable, out_of_place_name: str) -> Callable:
 def _install_inplace(namespaces: list) -> None:
     for name, out_of_place in INPLACE.items():
         raw = _home(name)
-        _replace_everywhere(raw, _inplace(raw, out_of_place), namespaces)
+        function = _home(out_of_place) if isinstance(out_of_place, str) else out_of_place
+        _replace_everywhere(raw, _inplace(raw, function), namespaces)
     Tensor.__iadd__, Tensor.__isub__ = ops_inplace.add_, ops_inplace.sub_
     Tensor.__imul__, Tensor.__itruediv__ = ops_inplace.mul_, ops_inplace.div_
     Tensor.__ipow__ = ops_inplace.pow_
@@ -346,7 +478,7 @@ def _install_inplace(namespaces: list) -> None:
         if not (_state.enabled and _requires_grad((self, value), {})):
             return raw_setitem(self, key, value)
         _check_leaf(self)
-        return _rebase(self, RS.CopySlices.apply(self.clone(), value, key))
+        return _rebase(self, RS.CopySlices.apply(_old_values(self), value, key))
 
     setitem.raw = raw_setitem
     indexing.setitem = setitem

@@ -86,6 +86,8 @@ def _initial_grads(outputs: List[Tensor], grad_outputs: List[Optional[Tensor]]) 
         elif tuple(grad.shape) != tuple(output.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {grad.shape} and output[0] "
                                f"has a shape of {output.shape}.")
+        elif grad.dtype is not output.dtype:
+            grad = grad.to(output.dtype)  # as torch: the gradient takes the output's dtype
         grads.append(grad)
     return grads
 
@@ -117,7 +119,8 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
     wanted = {id(t): t for t in inputs} if inputs is not None else None
     captured: Dict[int, Tensor] = {}
 
-    pending: Dict[int, Tensor] = {}
+    # The gradient waiting at each node: the sum of what its users sent (keyed by the node).
+    pending: Dict[Node, Tensor] = {}
     roots = []
     for output, grad in zip(outputs, grads):
         node = output.grad_fn or _leaf_node(output)
@@ -127,31 +130,31 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             captured[id(output)] = grad
     with set_grad_enabled(create_graph):
         for node in topological_order(roots):
-            grad = pending.pop(id(node), None)
-            if grad is None:
+            grad = pending.pop(node, None)
+            if grad is None:  # nothing reaches this node (e.g. only inputs that need no gradient)
                 continue
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if wanted is None:
                     accumulate_grad(node.variable, grad, create_graph)
                 elif id(node.variable) in wanted:
                     captured[id(node.variable)] = grad
                 continue
-            owner = getattr(node, "tensor_ref", None)
-            if owner is not None:
-                _retained(owner, grad, wanted, captured, create_graph)
+            if node.tensor_ref is not None:
+                _retained(node.tensor_ref, grad, wanted, captured, create_graph)
             input_grads = node.apply(grad)
             if not retain_graph:
                 node.release()
             for (child, _), child_grad in zip(node.next_functions, input_grads):
                 if child is not None and child_grad is not None:
-                    _add_pending(pending, child, child_grad)
+                    previous = pending.get(child)
+                    pending[child] = child_grad if previous is None else previous + child_grad
     if inputs is None:
         return None
     result = tuple(captured.get(id(t)) for t in inputs)
-    for tensor, grad in zip(inputs, result):
+    for index, grad in enumerate(result):
         if grad is None and not allow_unused:
-            raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                               "Set allow_unused=True if this is the desired behavior.")
+            raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in the "
+                               "graph. Set allow_unused=True if this is the desired behavior.")
     return result
 
 
@@ -161,9 +164,9 @@ def _leaf_node(tensor: Tensor) -> Node:
     return edge_of(tensor)[0]
 
 
-def _add_pending(pending: Dict[int, Tensor], node: Node, grad: Tensor) -> None:
-    previous = pending.get(id(node))
-    pending[id(node)] = grad if previous is None else previous + grad
+def _add_pending(pending: Dict[Node, Tensor], node: Node, grad: Tensor) -> None:
+    previous = pending.get(node)
+    pending[node] = grad if previous is None else previous + grad
 
 
 def _retained(owner, grad: Tensor, wanted, captured, create_graph: bool) -> None:
@@ -196,3 +199,18 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Sequence[Opti
         One gradient per input (a tuple, even for a single input).
     """
     return run_backward(outputs, grad_outputs, retain_graph, create_graph, _as_list(inputs), allow_unused)
+
+
+def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]] = None,
+             retain_graph: Optional[bool] = None, create_graph: bool = False,
+             inputs: Optional[Tensors] = None) -> None:
+    """``torch.autograd.backward`` (and ``Tensor.backward``): accumulate the gradients of
+    ``tensors`` into the ``.grad`` of the leaves, or only of ``inputs`` when given."""
+    if inputs is None:
+        run_backward(tensors, grad_tensors, retain_graph, create_graph)
+        return
+    targets = _as_list(inputs)
+    grads = run_backward(tensors, grad_tensors, retain_graph, create_graph, targets, allow_unused=True)
+    for target, grad in zip(targets, grads):
+        if grad is not None:
+            accumulate_grad(target, grad, create_graph)

@@ -20,16 +20,17 @@ import weakref
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ..tensor import Tensor
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import _state, no_grad
 
 
 class Node:
     """A node of the backward graph: one recorded operation (or a leaf's accumulator).
 
     Attributes:
-        next_functions: for each input of the operation, ``(node, 0)`` where ``node`` is the
-            input's ``grad_fn`` (or its :class:`AccumulateGrad` for a leaf that requires grad),
-            or ``(None, 0)`` for an input that needs no gradient. Same shape as torch's.
+        next_functions: for each differentiable input of the operation, ``(node, 0)`` where
+            ``node`` is the input's ``grad_fn`` (or its :class:`AccumulateGrad` for a leaf that
+            requires grad), or ``(None, 0)`` for an input that needs no gradient. Same shape
+            as torch's.
     """
 
     next_functions: Tuple[Tuple[Optional["Node"], int], ...] = ()
@@ -51,40 +52,54 @@ class AccumulateGrad(Node):
 class BackwardNode(Node):
     """The ``grad_fn`` of a tensor computed by a :class:`Function`.
 
+    Each Function gets its own subclass, named like torch's (``MulBackward0``), so that
+    ``type(y.grad_fn).__name__`` reads as in torch.
+
     Attributes:
+        function: the Function subclass (a class attribute); its ``backward`` turns the
+            output's gradient into the inputs' gradients.
         ctx: what forward saved (``ctx.saved_tensors``...).
-        function: the Function subclass; its ``backward`` turns the output's gradient into
-            the inputs' gradients.
+        slots: for each entry of ``next_functions``, the position of its forward argument.
+        inputs: for each entry, the ``(shape, dtype)`` of that input (``None`` for a number),
+            to check the gradients ``backward`` returns.
     """
 
-    def __init__(self, function: type, ctx: "FunctionCtx", next_functions: Tuple):
-        self.function = function
+    function: type
+
+    def __init__(self, ctx: "FunctionCtx", next_functions: Tuple, slots: Tuple[int, ...], inputs: Tuple,
+                 arg_count: int):
         self.ctx = ctx
         self.next_functions = next_functions
+        self.slots = slots
+        self.inputs = inputs
+        self.arg_count = arg_count
         self.tensor_ref: Optional[weakref.ref] = None
-
-    def name(self) -> str:
-        return self.function.__name__
 
     def apply(self, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]:
         """Gradients of the inputs, one per entry of ``next_functions``."""
-        if self.ctx.freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors after they "
-                "have already been freed). Saved intermediate values of the graph are freed when you call "
-                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                "graph a second time or if you need to access saved tensors after calling backward.")
         grads = self.function.backward(self.ctx, grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        # One slot per positional forward argument. A rule may stop after its last tensor input
-        # (the missing slots are None) or return slots for optional arguments the call did not
-        # pass (those must be None).
-        count = len(self.next_functions)
-        if any(g is not None for g in grads[count:]):
+        # backward returns one gradient per positional forward argument. A rule may stop after
+        # its last tensor input (the missing ones are None) or return None for optional
+        # arguments the call did not pass.
+        if len(grads) > self.arg_count and any(g is not None for g in grads[self.arg_count:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
-                               f"(expected {count}, got {len(grads)})")
-        return grads[:count] + (None,) * (count - len(grads))
+                               f"(expected {self.arg_count}, got {len(grads)})")
+        result = []
+        for index, (slot, expected) in enumerate(zip(self.slots, self.inputs)):
+            grad = grads[slot] if slot < len(grads) else None
+            if grad is not None and expected is not None:
+                shape, dtype = expected
+                if grad._shape != shape:
+                    raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {index} - got "
+                                       f"{list(grad._shape)} but expected shape compatible with {list(shape)}")
+                if grad.dtype is not dtype:  # e.g. a float32 input of a float64 product (as torch)
+                    grad = grad.to(dtype)
+            result.append(grad)
+        return tuple(result)
+
+    __call__ = apply  # torch's nodes are callable too: node(grad_output)
 
     def release(self) -> None:
         """Free the saved tensors (after a backward without ``retain_graph``)."""
@@ -101,12 +116,13 @@ class FunctionCtx:
     def __init__(self, needs_input_grad: Tuple[bool, ...]):
         self.needs_input_grad = needs_input_grad
         self.freed = False
-        self._saved: List[Tuple[Optional[Tensor], int]] = []
-        self.output_node: Optional[BackwardNode] = None
+        # (tensor, version when saved, weak reference to it if it is the op's own output)
+        self._saved: List[Tuple[Optional[Tensor], int, Optional[weakref.ref]]] = []
+        self._node: Optional[weakref.ref] = None  # the node of this op, once recorded
 
     def save_for_backward(self, *tensors: Optional[Tensor]) -> None:
         """Keep ``tensors`` for backward, remembering their version to catch in-place edits."""
-        self._saved = [(t, t._version if t is not None else 0) for t in tensors]
+        self._saved = [(t, t._version if t is not None else 0, None) for t in tensors]
 
     @property
     def saved_tensors(self) -> Tuple[Optional[Tensor], ...]:
@@ -117,29 +133,56 @@ class FunctionCtx:
                 or the graph was freed by an earlier backward.
         """
         if self.freed:
-            raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
-                               "tensors after they have already been freed). Specify retain_graph=True.")
-        for tensor, version in self._saved:
-            if tensor is not None and tensor._version != version:
-                owner = self.output_node.name() if self.output_node else "an operation"
-                kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                        "bool": "BoolTensor"}.get(tensor.dtype.name, "Tensor")
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [torch.{kind} {list(tensor.shape)}], which is used by {owner}, is at version "
-                    f"{tensor._version}; expected version {version} instead. Hint: the operation that failed "
-                    "was changed in place after it was used; use an out-of-place version (x = x + 1, not x += 1) "
-                    "or .clone() it first.")
-        return tuple(tensor for tensor, _ in self._saved)
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after they "
+                "have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward.")
+        result = []
+        for tensor, version, output in self._saved:
+            if tensor is not None:
+                if tensor._storage.version != version:
+                    self._modified_error(tensor, version)
+                if output is not None:  # the op's own output, kept without history (see _record)
+                    tensor = _with_history(tensor, output(), self._node())
+            result.append(tensor)
+        return tuple(result)
+
+    def _modified_error(self, tensor: Tensor, version: int) -> None:
+        node = self._node() if self._node is not None else None
+        owner = node.name() if node is not None else "an operation"
+        kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                "bool": "BoolTensor"}.get(tensor.dtype.name, "Tensor")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [torch.{kind} {list(tensor.shape)}], which is used by {owner}, is at version "
+            f"{tensor._version}; expected version {version} instead. Hint: a tensor this operation saved "
+            "was changed in place after it was used; use an out-of-place version (x = x + 1, not x += 1) "
+            "or .clone() it first.")
 
     def free(self) -> None:
-        self._saved = []
-        self.freed = True
+        """Drop the saved tensors; a later ``saved_tensors`` raises (a node that saved nothing
+        can run again, as in torch)."""
+        if self._saved:
+            self._saved = []
+            self.freed = True
+
+
+def _with_history(values: Tensor, original: Optional[Tensor], node: Optional["BackwardNode"]) -> Tensor:
+    """A saved output as backward should see it: the output tensor itself while it lives and
+    is still the node's output, else its values with the node as ``grad_fn``."""
+    if original is not None and original.grad_fn is node:
+        return original
+    if node is None:
+        return values
+    tensor = values.detach()
+    tensor.requires_grad, tensor.grad_fn = True, node
+    return tensor
 
 
 def needs_grad(*values: Any) -> bool:
     """True when grad mode is on and some value is a Tensor that requires grad."""
-    if not is_grad_enabled():
+    if not _state.enabled:
         return False
     for value in values:
         if isinstance(value, Tensor) and value.requires_grad:
@@ -153,14 +196,28 @@ def edge_of(value: Any) -> Tuple[Optional[Node], int]:
         return (None, 0)
     if value.grad_fn is not None:
         return (value.grad_fn, 0)
-    node = value.__dict__.get("_accumulator")
-    if node is None:  # one accumulator per leaf, so every use of it reaches the same node
-        node = value.__dict__["_accumulator"] = AccumulateGrad(value)
+    # One accumulator per leaf, so every use of it reaches the same node. The leaf holds it
+    # weakly (the graphs that use it hold it), so leaf and node form no reference cycle.
+    ref = value.__dict__.get("_accumulator")
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(value)
+        value.__dict__["_accumulator"] = weakref.ref(node)
     return (node, 0)
 
 
 class Function:
-    """Base class of differentiable operations (see the module docstring)."""
+    """Base class of differentiable operations (see the module docstring).
+
+    Attributes:
+        edge_args: positions of the forward arguments that get an entry in the node's
+            ``next_functions`` (torch lists an op's differentiable inputs). ``None``, the
+            default, means every Tensor argument; arithmetic (``AddBackward0``...) lists both
+            operands, numbers included, as torch does for ``x + 2``.
+    """
+
+    edge_args: Optional[Tuple[int, ...]] = None
+    is_view = False  # True for ops whose result may share the input's memory (view, select...)
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any) -> Tensor:
@@ -178,19 +235,72 @@ class Function:
         slot in ``backward``'s return value must be ``None``. Keyword arguments go to
         ``forward`` too but get no gradient slot.
         """
-        record = needs_grad(*args)
-        ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
-        with no_grad():
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        ctx = FunctionCtx(needs)
+        recording = _state.enabled
+        _state.enabled = False  # forward records nothing: `with no_grad():`, written out (a hot path)
+        try:
             result = cls.forward(ctx, *args, **kwargs)
-        if record:
-            if any(result is a for a in args):  # e.g. contiguous() of a contiguous tensor returns its input
-                result = result.detach()
-            node = BackwardNode(cls, ctx, tuple(edge_of(a) for a in args))
-            node.tensor_ref = weakref.ref(result)  # for retain_grad() and autograd.grad on non-leaves
-            ctx.output_node = node
-            result.requires_grad = True
-            result.grad_fn = node
+        finally:
+            _state.enabled = recording
+        if recording and True in needs:
+            for a in args:
+                if result is a:  # e.g. contiguous() of a contiguous tensor returns its input
+                    result = result.detach()
+                    break
+            _record(cls, ctx, result, args, kwargs)
         return result
+
+
+def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwargs: dict) -> None:
+    """Make ``result`` the output of a new node of ``function`` linked to the inputs' nodes."""
+    slots = function.edge_args
+    if slots is None:
+        slots = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+    edges, inputs = [], []
+    for i in slots:
+        a = args[i]
+        edges.append(edge_of(a))
+        inputs.append((a._shape, a.dtype) if isinstance(a, Tensor) else None)
+    node_class = function.__dict__.get("_node_type") or node_type(function)
+    node = node_class(ctx, tuple(edges), slots, tuple(inputs), len(args))
+    node.tensor_ref = weakref.ref(result)  # for retain_grad() and autograd.grad on non-leaves
+    ctx._node = weakref.ref(node)
+    saved = ctx._saved
+    for i, (tensor, version, _) in enumerate(saved):
+        if tensor is result:
+            # NOTE: a saved output would point back at its own node (result -> node -> ctx ->
+            # result), a reference cycle only the garbage collector frees. Like torch, keep its
+            # values without the grad_fn (and a weak reference to it) and put the two together
+            # again when backward unpacks it (saved_tensors).
+            saved[i] = (result.detach(), version, weakref.ref(result))
+    result.requires_grad = True
+    result.grad_fn = node
+    if function.is_view and result._storage is args[0]._storage:
+        remember_view(result, args[0], function, args[1:], kwargs)
+
+
+def remember_view(view: Tensor, source: Tensor, function: type, args: tuple, kwargs: dict) -> None:
+    """Record how ``view`` was made from its base (the tensor whose memory it shares; through
+    views of views), so that an in-place change of the view can also update the base's
+    history (see ``dispatch._rebase``). Stored as ``view._view_of = (base, steps)``."""
+    origin = source.__dict__.get("_view_of")
+    base, steps = origin if origin is not None else (source, ())
+    view._view_of = (base, steps + ((function, args, kwargs),))
+
+
+def node_type(function: type) -> type:
+    """The :class:`BackwardNode` subclass of ``function``, made on first use and named like
+    torch's: a rule's own name (``MulBackward0``), or ``<Name>Backward`` for a Function
+    you write (torch's convention for custom Functions)."""
+    made = function.__dict__.get("_node_type")
+    if made is None:
+        name = function.__name__
+        if "Backward" not in name and name != "CopySlices":
+            name += "Backward"
+        made = type(name, (BackwardNode,), {"function": function, "__module__": function.__module__})
+        function._node_type = made
+    return made
 
 
 def differentiable_inputs(values: Sequence[Any]) -> List[Tensor]:

@@ -7,7 +7,7 @@ The flag is per process (torch's is per thread; the course has no threads that c
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 
 class _State:
@@ -23,15 +23,17 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled:
-    """Turn recording on or off: as a function call, or as a context manager that restores it.
+    """Turn recording on or off: as a function call, a context manager that restores it, or a decorator.
 
     ``set_grad_enabled(False)`` switches it off at once (like torch); ``with
-    set_grad_enabled(mode): ...`` switches it for the block only.
+    set_grad_enabled(mode): ...`` switches it for the block only; ``@set_grad_enabled(mode)``
+    switches it while the decorated function runs.
     """
 
     def __init__(self, mode: bool):
         self.previous = _state.enabled
-        _state.enabled = bool(mode)
+        self.mode = bool(mode)
+        _state.enabled = self.mode
 
     def __enter__(self) -> None:
         return None
@@ -39,11 +41,30 @@ class set_grad_enabled:
     def __exit__(self, *exc: Any) -> None:
         _state.enabled = self.previous
 
+    def __call__(self, function: Callable) -> Callable:
+        _state.enabled = self.previous  # as a decorator, the mode applies only inside the function
+        mode = self.mode
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return function(*args, **kwargs)
+
+        return wrapper
+
 
 class _GradModeContext:
-    """Base of ``no_grad`` / ``enable_grad``: a context manager and a decorator."""
+    """Base of ``no_grad`` / ``enable_grad``: a context manager and a decorator
+    (``@no_grad()`` or ``@no_grad``, as torch allows both)."""
 
     mode = True
+
+    def __new__(cls, function: Optional[Callable] = None):
+        self = super().__new__(cls)
+        return self if function is None else self(function)
+
+    def __init__(self, function: Optional[Callable] = None):
+        pass
 
     def __enter__(self) -> None:
         self.previous = _state.enabled
@@ -53,10 +74,16 @@ class _GradModeContext:
         _state.enabled = self.previous
 
     def __call__(self, function: Callable) -> Callable:
+        mode = self.mode
+
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
+            previous = _state.enabled
+            _state.enabled = mode
+            try:
                 return function(*args, **kwargs)
+            finally:
+                _state.enabled = previous
 
         return wrapper
 

@@ -7,11 +7,13 @@ elementwise operations". Every ``backward`` is written with Tensor operations so
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Sequence
 
 from .. import ops_elementwise as E
 from .. import ops_unary as U
-from ..creation import full_like, ones_like
+from ..creation import full_like, ones_like, zeros_like
+from ..dtypes import bool as bool_
 from ..tensor import Tensor
 from .function import Function, FunctionCtx
 
@@ -41,10 +43,6 @@ def sum_to_shape(grad: Tensor, shape: Sequence[int]) -> Tensor:
     # END EXERCISE
 
 
-def _shape_of(value: Any) -> Optional[tuple]:
-    return tuple(value.shape) if isinstance(value, Tensor) else None
-
-
 def _reduce_for(value: Any, ctx: FunctionCtx, index: int, grad: Optional[Tensor]) -> Optional[Tensor]:
     """``grad`` un-broadcast to input ``index``, or None when that input needs no gradient."""
     if grad is None or not ctx.needs_input_grad[index]:
@@ -53,10 +51,13 @@ def _reduce_for(value: Any, ctx: FunctionCtx, index: int, grad: Optional[Tensor]
 
 
 def _remember_shapes(ctx: FunctionCtx, *values: Any) -> None:
-    ctx.shapes = [_shape_of(v) for v in values]
+    """``ctx.shapes``: the shape of each tensor operand (None for a number), for un-broadcasting."""
+    ctx.shapes = [v._shape if isinstance(v, Tensor) else None for v in values]
 
 
 class AddBackward0(Function):
+    edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         _remember_shapes(ctx, a, b)
@@ -70,6 +71,8 @@ class AddBackward0(Function):
 
 
 class SubBackward0(Function):
+    edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         _remember_shapes(ctx, a, b)
@@ -82,6 +85,8 @@ class SubBackward0(Function):
 
 
 class MulBackward0(Function):
+    edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
+
     @staticmethod
     def forward(ctx, a, b):
         _remember_shapes(ctx, a, b)
@@ -103,8 +108,10 @@ class MulBackward0(Function):
 
 
 class DivBackward0(Function):
+    edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
+
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, rounding_mode=None):
         _remember_shapes(ctx, a, b)
         ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
         ctx.numbers = (a, b)
@@ -159,11 +166,36 @@ class PowBackward1(Function):
     def backward(ctx, grad):
         a, b, result = ctx.saved_tensors
         a = ctx.base if a is None else a
-        grad_a = _reduce_for(None, ctx, 0, grad * b * a ** (b - 1)) if isinstance(a, Tensor) else None
-        # d(a**b)/db = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0.
-        log_a = U.log(a) if isinstance(a, Tensor) else U.log(full_like(result, a))
-        local = E.where((result == 0) & (b >= 0), 0.0, result * log_a) if isinstance(a, Tensor) else result * log_a
-        return grad_a, _reduce_for(None, ctx, 1, grad * local)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            # d(a**b)/da = b * a**(b-1); torch defines it as 0 where b == 0 (even at a == 0).
+            grad_a = _reduce_for(None, ctx, 0, E.where(b == 0, 0.0, grad * b * a ** (b - 1)))
+        if ctx.needs_input_grad[1]:
+            # d(a**b)/db = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0.
+            if isinstance(a, Tensor):
+                local = E.where((a == 0) & (b >= 0), 0.0, result * U.log(a))
+            elif a == 0:
+                local = E.where(b >= 0, 0.0, result * -math.inf)
+            else:
+                local = result * (math.log(a) if a > 0 else math.nan)
+            grad_b = _reduce_for(None, ctx, 1, grad * local)
+        return grad_a, grad_b
+
+
+class PowBackward2(PowBackward1):
+    """``number ** b`` (torch's name when the base is a number)."""
+
+
+class RsubBackward1(Function):
+    """``number - a`` (``2 - x``): torch records the tensor operand only."""
+
+    @staticmethod
+    def forward(ctx, a, number):
+        return E.sub(number, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
 
 
 class NegBackward0(Function):
@@ -315,6 +347,8 @@ class MinimumBackward0(_MaxMinBackward):
 
 
 class ClampBackward1(Function):
+    """``clamp(a, min, max)`` with number bounds (either may be None)."""
+
     @staticmethod
     def forward(ctx, a, min=None, max=None):  # noqa: A002  (torch's argument names)
         ctx.save_for_backward(a)
@@ -323,18 +357,46 @@ class ClampBackward1(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # The gradient passes where the input was inside [min, max] (bounds included, as torch).
+        # NOTE: the gradient passes strictly inside (min, max); at a bound it is 0 (torch 2.x).
         (a,) = ctx.saved_tensors
         low, high = ctx.bounds
-        inside = ones_like(grad)
+        inside = ones_like(grad, dtype=bool_)
         if low is not None:
-            inside = inside * (a >= low)
+            inside = inside & (a > low)
         if high is not None:
-            inside = inside * (a <= high)
-        return grad * inside
+            inside = inside & (a < high)
+        return E.where(inside, grad, 0.0)
+
+
+class ClampMinBackward0(ClampBackward1):
+    """``clamp_min(a, min)``."""
+
+    @staticmethod
+    def forward(ctx, a, min):  # noqa: A002
+        return ClampBackward1.forward(ctx, a, min, None)
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """``clamp_max(a, max)``."""
+
+    @staticmethod
+    def forward(ctx, a, max):  # noqa: A002
+        return ClampBackward1.forward(ctx, a, None, max)
+
+
+def clamp_with_tensor_bounds(a: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """``clamp`` with tensor bounds, composed as ``minimum(maximum(a, min), max)``: a tie
+    with a bound shares the gradient, as torch's ClampBackward0 does (no rule of its own)."""
+    if min is not None:
+        a = E.maximum(a, min)
+    if max is not None:
+        a = E.minimum(a, max)
+    return a
 
 
 class WhereBackward0(Function):
+    edge_args = (1, 2)  # the two value operands (a number too); never the condition
+
     @staticmethod
     def forward(ctx, condition, a, b):
         _remember_shapes(ctx, condition, a, b)
@@ -347,6 +409,221 @@ class WhereBackward0(Function):
         zero = grad * 0
         return (None, _reduce_for(None, ctx, 1, E.where(condition, grad, zero)),
                 _reduce_for(None, ctx, 2, E.where(condition, zero, grad)))
+
+
+class SinBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class CosBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class TanBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = U.tan(a)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return grad * (1 + result * result)
+
+
+class Log1PBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (1 + a)
+
+
+class Log2Backward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.log2(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(2.0))
+
+
+class Log10Backward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.log10(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
+class Expm1Backward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = U.expm1(a)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return grad * (result + 1)
+
+
+class Exp2Backward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = U.exp2(a)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (result,) = ctx.saved_tensors
+        return grad * result * math.log(2.0)
+
+
+class RsqrtBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = U.rsqrt(a)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        """d(a ** -0.5)/da = -0.5 * a ** -1.5 = -0.5 * rsqrt(a) ** 3."""
+        (result,) = ctx.saved_tensors
+        return -0.5 * grad * result * result * result
+
+
+class SquareBackward(Function):
+    """``square(a)``; torch records it as ``a ** 2``, hence the node's name."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return U.square(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * 2 * a
+
+
+SquareBackward.__name__ = "PowBackward0"
+
+
+class Atan2Backward0(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _remember_shapes(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        return E.atan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        """d atan2(a, b) = (b da - a db) / (a² + b²)."""
+        a, b = ctx.saved_tensors
+        scale = grad / (a * a + b * b)
+        return _reduce_for(None, ctx, 0, scale * b), _reduce_for(None, ctx, 1, -scale * a)
+
+
+def _zero_gradient(name: str, op: Any) -> type:
+    """A Function for a piecewise-constant op (floor, sign...): its gradient is 0 everywhere (as torch)."""
+
+    def forward(ctx, a):
+        return op(a)
+
+    def backward(ctx, grad):
+        return zeros_like(grad)
+
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "__doc__": f"Backward of ``{op.__name__}``: zero (the op is piecewise constant)."})
+
+
+FloorBackward0 = _zero_gradient("FloorBackward0", U.floor)
+CeilBackward0 = _zero_gradient("CeilBackward0", U.ceil)
+RoundBackward0 = _zero_gradient("RoundBackward0", U.round)
+TruncBackward0 = _zero_gradient("TruncBackward0", U.trunc)
+SignBackward0 = _zero_gradient("SignBackward0", U.sign)
+
+
+class FillBackward2(Function):
+    """``a.fill_(number)`` (and ``zero_``) on a tensor in a graph: the old values get no gradient."""
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return full_like(a, value.item() if isinstance(value, Tensor) else value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad), None
+
+
+class FillBackward3(Function):
+    """``a.fill_(value)`` with a 0-d tensor ``value``: every element came from it."""
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return full_like(a, value.item())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad), grad.sum()
+
+
+class ZeroBackward0(FillBackward2):
+    @staticmethod
+    def forward(ctx, a):
+        return zeros_like(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad)
+
+
+class CopyBackwards(Function):
+    """``a.copy_(src)``: the result is ``src`` (broadcast, cast to ``a``'s dtype); ``a``'s old
+    values get a zero gradient (torch's name)."""
+
+    @staticmethod
+    def forward(ctx, a, src):
+        ctx.src_shape, ctx.src_dtype = tuple(src.shape), src.dtype
+        result = a.clone()
+        result.copy_(src)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad), sum_to_shape(grad, ctx.src_shape).to(ctx.src_dtype)
 
 
 class ToCopyBackward0(Function):

@@ -12,11 +12,13 @@ import math
 from typing import Any, Sequence, Tuple
 
 from .. import ops_activation as A
+from .. import ops_elementwise as E
 from .. import ops_reduce as R
-from ..creation import zeros_like
+from ..creation import arange, zeros_like
 from ..shape import normalize_dims
 from ..tensor import Tensor
 from .function import Function
+from .rules_shape import scatter_along
 
 
 def reduced_dims(dim: Any, ndim: int) -> Tuple[int, ...]:
@@ -137,16 +139,47 @@ class MaxBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         indices = ctx.indices
-        if not ctx.keepdim and len(ctx.shape):
-            grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
-        if not ctx.shape:
+        if not ctx.shape:  # a 0-d input is its own maximum
             return grad, None, None, None
-        result = zeros_like(grad).expand(ctx.shape).contiguous() * 0
-        return result.scatter(ctx.dim, indices, grad), None, None, None
+        if not ctx.keepdim:
+            grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+        return scatter_along(grad, ctx.shape, ctx.dim, indices), None, None, None
 
 
 class MinBackward0(MaxBackward0):
     pass
+
+
+class SortBackward0(Function):
+    """``sort`` values: each sorted element's gradient goes back to where it came from."""
+
+    @staticmethod
+    def forward(ctx, a, dim=-1, descending=False, stable=False):
+        values, indices = R.sort(a, dim, descending, stable)
+        ctx.shape, ctx.dim, ctx.indices = tuple(a.shape), normalize_dims(dim, max(a.dim(), 1))[0], indices
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.shape:
+            return grad, None, None, None
+        return scatter_along(grad, ctx.shape, ctx.dim, ctx.indices), None, None, None
+
+
+class TopkBackward0(Function):
+    """``topk`` values: like sort, the ``k`` kept elements get their gradient back, the others 0."""
+
+    @staticmethod
+    def forward(ctx, a, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+        values, indices = R.topk(a, k, dim, largest, sorted)
+        ctx.shape, ctx.dim, ctx.indices = tuple(a.shape), normalize_dims(dim, max(a.dim(), 1))[0], indices
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.shape:
+            return grad, None, None, None, None
+        return scatter_along(grad, ctx.shape, ctx.dim, ctx.indices), None, None, None, None
 
 
 class ProdBackward0(_Reduction):
@@ -198,6 +231,33 @@ class CumsumBackward0(Function):
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim).to(ctx.dtype), None, None
 
 
+class CumprodBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        ctx.dim, ctx.dtype = dim, a.dtype
+        ctx.save_for_backward(a)
+        return R.cumprod(a, dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # out[j] = x[0] * ... * x[j], so d out[j] / d x[i] = (product of x[k] for k <= j, k != i)
+        # when j >= i, else 0. Computed without dividing by x[i] (which may be 0): row i of an
+        # (n, n) table holds x with x[i] replaced by 1; its running product along the row is
+        # that partial product for every j. O(n^2) memory, fine for the sizes cumprod sees here.
+        (a,) = ctx.saved_tensors
+        if a.dim() == 0:
+            return grad.to(ctx.dtype), None, None
+        dim = normalize_dims(ctx.dim, a.dim())[0]
+        x, g = a.to(grad.dtype).movedim(dim, -1), grad.movedim(dim, -1)
+        n = x.shape[-1]
+        position = arange(n, device=a.device)
+        diagonal = position.unsqueeze(1) == position.unsqueeze(0)  # (i, k): k == i
+        later = position.unsqueeze(0) >= position.unsqueeze(1)  # (i, j): j >= i
+        partial = E.where(diagonal, 1.0, x.unsqueeze(-2)).cumprod(-1)  # (..., i, j)
+        result = E.where(later, partial * g.unsqueeze(-2), 0.0).sum(-1)
+        return result.movedim(-1, dim).to(ctx.dtype), None, None
+
+
 class VarBackward0(_Reduction):
     @staticmethod
     def forward(ctx, a, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -230,10 +290,13 @@ class StdBackward0(_Reduction):
         centered = a - a.mean(dim=ctx.dims, keepdim=True)
         spread = expand_reduced(result, ctx.shape, ctx.dims, ctx.keepdim)
         scale = expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return scale * centered / (ctx.dof * spread), None, None, None, None
+        # NOTE: where the std is 0 (all elements equal) torch takes the gradient as 0, not 0/0.
+        return (scale * centered / (ctx.dof * spread)).masked_fill(spread == 0, 0.0), None, None, None, None
 
 
-class NormBackward1(_Reduction):
+class LinalgVectorNormBackward0(_Reduction):
+    """``norm`` (torch records every vector norm as ``linalg.vector_norm``)."""
+
     @staticmethod
     def forward(ctx, a, p="fro", dim=None, keepdim=False, dtype=None):
         _Reduction.remember(ctx, a, dim, keepdim)
@@ -259,10 +322,6 @@ class NormBackward1(_Reduction):
         else:
             local = (a.sign() * a.abs() ** (p - 1) / norm ** (p - 1)).masked_fill(norm == 0, 0.0)
         return scale * local, None, None, None, None
-
-
-class NormBackward0(NormBackward1):
-    pass
 
 
 class LogsumexpBackward0(_Reduction):

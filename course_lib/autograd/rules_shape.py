@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from .. import indexing as I
 from .. import ops_join as J
 from .. import ops_shape as S
 from ..backends import get_backend
-from ..creation import zeros
+from ..creation import arange, ones_like, zeros
 from ..tensor import Tensor
 from .function import Function
 from .rules_elementwise import sum_to_shape
 
 
 class ViewBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, *shape):
         ctx.shape = tuple(a.shape)
@@ -44,17 +48,22 @@ def _reshaping(name: str, op: Any) -> type:
         return grad.reshape(ctx.shape)
 
     return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "is_view": True,
                                     "__doc__": f"Backward of ``{op.__name__}``: reshape the gradient back."})
 
 
 ReshapeBackward = _reshaping("ViewBackward0", S.reshape)
 FlattenBackward = _reshaping("ViewBackward0", S.flatten)
 UnflattenBackward = _reshaping("ViewBackward0", S.unflatten)
-SqueezeBackward0 = _reshaping("SqueezeBackward0", S.squeeze)
+SqueezeBackward0 = _reshaping("SqueezeBackward0", S.squeeze)  # squeeze(): every size-1 dim
+SqueezeBackward1 = _reshaping("SqueezeBackward1", S.squeeze)  # squeeze(dim)
+SqueezeBackward2 = _reshaping("SqueezeBackward2", S.squeeze)  # squeeze((dims...))
 UnsqueezeBackward0 = _reshaping("UnsqueezeBackward0", S.unsqueeze)
 
 
 class PermuteBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, *dims):
         result = S.permute(a, *dims)
@@ -77,6 +86,8 @@ def _permutation(a: Tensor, dims: Sequence[Any]) -> list:
 
 
 class TransposeBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, dim0, dim1):
         ctx.dims = (dim0, dim1)
@@ -88,6 +99,8 @@ class TransposeBackward0(Function):
 
 
 class TBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a):
         return S.t(a)
@@ -98,6 +111,8 @@ class TBackward0(Function):
 
 
 class ExpandBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, *sizes):
         ctx.shape = tuple(a.shape)
@@ -123,6 +138,8 @@ class FlipBackward0(Function):
 class NarrowBackward(Function):
     """``narrow`` is a slice; its gradient fills the other positions with zeros."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, dim, start, length):
         ctx.shape, ctx.key = tuple(a.shape), _narrow_key(a, dim, start, length)
@@ -143,6 +160,8 @@ def _narrow_key(a: Tensor, dim: int, start: int, length: int) -> tuple:
 
 
 class SelectBackward0(Function):
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, dim, index):
         d = dim % max(a.dim(), 1)
@@ -157,6 +176,9 @@ class SelectBackward0(Function):
 class IndexBackward0(Function):
     """``x[key]``: basic indexing (a view) or advanced indexing (a copy)."""
 
+    edge_args = (0,)  # the indexed tensor; never the index tensors
+    is_view = True  # basic indexing (advanced indexing copies: no shared memory)
+
     @staticmethod
     def forward(ctx, a, key):
         ctx.shape, ctx.key = tuple(a.shape), key
@@ -167,8 +189,128 @@ class IndexBackward0(Function):
         return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None
 
 
-class SliceBackward0(IndexBackward0):
-    """Basic indexing with slices (torch's name)."""
+# torch builds basic indexing (ints, slices, None) from select/slice/unsqueeze steps and names
+# the result's node after the last one (x[1:, 0] -> SelectBackward0); one node does it all here.
+BasicSelectBackward = type("SelectBackward0", (IndexBackward0,), {"__doc__": "``x[..., i]``: last step an int."})
+SliceBackward0 = type("SliceBackward0", (IndexBackward0,), {"__doc__": "``x[..., a:b]``: last step a slice."})
+BasicUnsqueezeBackward = type("UnsqueezeBackward0", (IndexBackward0,), {"__doc__": "``x[..., None]``."})
+AliasBackward0 = type("AliasBackward0", (IndexBackward0,), {"__doc__": "``x[...]``: the same elements."})
+
+
+def index_function(key: Any) -> type:
+    """The Function recording ``x[key]``, named as torch names that node."""
+    items = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(item, (Tensor, list, bool, np.ndarray)) for item in items):
+        return IndexBackward0
+    for item in reversed(items):
+        if item is None:
+            return BasicUnsqueezeBackward
+        if isinstance(item, slice) and item != slice(None):
+            return SliceBackward0
+        if not isinstance(item, slice) and item is not Ellipsis:
+            return BasicSelectBackward
+    return SliceBackward0 if any(isinstance(item, slice) for item in items) else AliasBackward0
+
+
+def gather_key(indices: Tensor, dim: int) -> tuple:
+    """The advanced-indexing key that picks what ``x.gather(dim, indices)`` picks.
+
+    ``indices`` along ``dim``, and along every other dimension ``d`` the positions
+    ``0..indices.shape[d]-1`` (an ``arange`` shaped to broadcast).
+    """
+    key = []
+    for axis, size in enumerate(indices.shape):
+        if axis == dim:
+            key.append(indices)
+        else:
+            layout = [1] * indices.dim()
+            layout[axis] = size
+            key.append(arange(size, device=indices.device).reshape(layout))
+    return tuple(key)
+
+
+def scatter_along(grad: Tensor, shape: Sequence[int], dim: int, indices: Tensor) -> Tensor:
+    """Zeros of ``shape`` with ``grad`` added at ``indices`` along ``dim``: the backward of
+    every op that picks elements along a dimension (``gather``, ``max(dim)``, ``sort``, ``topk``)."""
+    return IndexPutBackward0.apply(grad, tuple(shape), gather_key(indices, dim))
+
+
+class GatherBackward0(Function):
+    edge_args = (0,)
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.shape, ctx.dim, ctx.index = tuple(a.shape), dim % max(a.dim(), 1), index
+        return I.gather(a, dim, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return scatter_along(grad, ctx.shape, ctx.dim, ctx.index), None, None
+
+
+class IndexSelectBackward0(Function):
+    edge_args = (0,)
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.shape = tuple(a.shape)
+        ctx.key = (slice(None),) * (dim % max(a.dim(), 1)) + (index,)
+        return I.index_select(a, dim, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Repeated indices each add their share (IndexPutBackward0 accumulates).
+        return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None, None
+
+
+class MaskedFillBackward0(Function):
+    """``masked_fill(mask, number)``: the filled positions get no gradient."""
+
+    edge_args = (0,)
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.shape = tuple(a.shape)
+        ctx.save_for_backward(mask)
+        return I.masked_fill(a, mask, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return sum_to_shape(grad.masked_fill(mask, 0.0), ctx.shape), None, None
+
+
+class MaskedFillBackward1(MaskedFillBackward0):
+    """``masked_fill(mask, value)`` with a 0-d tensor ``value``: it gets the filled positions' gradient."""
+
+    edge_args = (0, 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        grad_value = (grad - grad.masked_fill(mask, 0.0)).sum()
+        return sum_to_shape(grad.masked_fill(mask, 0.0), ctx.shape), None, grad_value
+
+
+class RepeatBackward0(Function):
+    @staticmethod
+    def forward(ctx, a, *sizes):
+        ctx.shape = tuple(a.shape)
+        ctx.sizes = S._shape_args(sizes)
+        return S.repeat(a, *sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Copy r of dimension i sits at [r * size_i + k]: split each dim into (copies, size)
+        # and add the copies up.
+        padded = (1,) * (len(ctx.sizes) - len(ctx.shape)) + ctx.shape
+        split = []
+        for copies, size in zip(ctx.sizes, padded):
+            split += [copies, size]
+        if not split:
+            return grad
+        summed = grad.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.shape)
 
 
 class IndexPutBackward0(Function):
@@ -245,3 +387,34 @@ class CopySlices(Function):
         grad_base[ctx.key] = 0
         grad_value = None if ctx.value_shape is None else sum_to_shape(grad[ctx.key], ctx.value_shape)
         return grad_base, grad_value, None
+
+
+def replay_view(tensor: Tensor, steps: Sequence[tuple]) -> Tensor:
+    """Apply the recorded view ``steps`` (``(Function, args, kwargs)`` each) to ``tensor``."""
+    for function, args, kwargs in steps:
+        tensor = function.apply(tensor, *args, **kwargs)
+    return tensor
+
+
+class ViewCopySlices(Function):
+    """The new history of a base after an in-place change of one of its views (torch's CopySlices).
+
+    ``base`` already holds the new values (the view wrote into its memory); ``value`` is
+    the view's new content. Backward: the region the view covers gets its gradient from
+    ``value``, the rest from the base's old history.
+    """
+
+    @staticmethod
+    def forward(ctx, base, value, steps):
+        ctx.steps = steps
+        return base.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous()  # any view the base allowed works on a contiguous tensor of its shape
+        outside = ones_like(grad)
+        replay_view(outside, ctx.steps).fill_(0.0)
+        return grad * outside, replay_view(grad, ctx.steps), None
+
+
+ViewCopySlices.__name__ = "CopySlices"
