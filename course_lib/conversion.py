@@ -48,9 +48,7 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bo
         copy = False
     if copy:
         result = get_backend(result.device.type).copy(result)
-    if result is not self:
-        result.requires_grad = self.requires_grad and target_dtype.is_floating_point
-    return result
+    return result  # a new tensor requires grad only through autograd's record (ToCopyBackward0)
 
 
 def cpu(self: Tensor) -> Tensor:

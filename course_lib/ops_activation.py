@@ -15,6 +15,8 @@ from .tensor import Tensor
 def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``; the result sums to 1 along ``dim``."""
     x = input if dtype is None else input.to(dtype)
+    if x.numel() == 0:  # nothing to normalise (and amax refuses an empty dimension)
+        return x.clone()
     exps = (x - x.amax(dim=dim, keepdim=True)).exp()
     return exps / exps.sum(dim=dim, keepdim=True)
 
@@ -22,5 +24,7 @@ def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
 def log_softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``dim``, without computing ``softmax`` then ``log``."""
     x = input if dtype is None else input.to(dtype)
+    if x.numel() == 0:
+        return x.clone()
     shifted = x - x.amax(dim=dim, keepdim=True)
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()

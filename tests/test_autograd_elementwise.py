@@ -197,3 +197,13 @@ def test_sum_to_shape_against_expand_backward():
         x = torch.zeros(small, dtype=torch.float64, requires_grad=True)
         x.expand(big).backward(torch.tensor(grad))
         assert_same(sum_to_shape(course_lib.tensor(grad), small), x.grad)
+
+
+def test_conversions_under_no_grad_do_not_require_grad():
+    for library in (course_lib, torch):
+        x = library.ones(2, requires_grad=True)
+        with library.no_grad():
+            assert not x.double().requires_grad and not x.to(library.float64).requires_grad
+        assert not x.long().requires_grad and x.float() is x
+        y = x.to(library.float64, copy=True)
+        assert y.requires_grad and type(y.grad_fn).__name__ == "ToCopyBackward0"

@@ -275,6 +275,34 @@ def test_requires_grad_flags(L):
     assert L.zeros_like(x, requires_grad=True).requires_grad
 
 
+def test_requires_grad_false_on_a_non_leaf_raises():
+    same_message(lambda: (leaf(course_lib, [1.0]) * 2).requires_grad_(False),
+                 lambda: (leaf(torch, [1.0]) * 2).requires_grad_(False))
+
+
+def test_graphs_are_freed_without_the_garbage_collector():
+    """No reference cycles (node <-> ctx, saved output <-> its node, leaf <-> accumulator):
+    a graph and its saved tensors go as soon as the last reference does, as in torch."""
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        x = leaf(course_lib, [1.0, 2.0])
+        y = x.exp()  # saves its own output
+        out = (y.tanh() * x).sum()
+        refs = [weakref.ref(t) for t in (x, y)] + [weakref.ref(out.grad_fn), weakref.ref(y.grad_fn)]
+        del y, out
+        assert refs[1]() is None and refs[2]() is None and refs[3]() is None  # forward graph, never used
+        out = (x * x).exp().sum()
+        out.backward()
+        del out, x
+        assert refs[0]() is None  # the leaf too: its accumulator does not keep it alive
+    finally:
+        gc.enable()
+
+
 def test_only_float_tensors_can_require_grad():
     same_message(lambda: course_lib.tensor([1, 2]).requires_grad_(), lambda: torch.tensor([1, 2]).requires_grad_())
 
@@ -477,6 +505,15 @@ def test_second_derivatives_through_many_rules():
 
 
 @pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+@BOTH
+def test_grad_of_a_sum_with_create_graph_is_a_real_tensor(L):
+    x = L.ones(3, requires_grad=True)
+    x.sum().backward(create_graph=True)  # the rule returns an expanded view: .grad must be a copy
+    x.grad.zero_()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_backward_with_create_graph_makes_a_differentiable_grad():
     results = []
     for L in LIBRARIES:
@@ -533,6 +570,7 @@ def test_custom_function():
     assert y.grad_fn.name() == "_CubeBackward" and grad_fn_name(y) == "_CubeBackward"  # torch's convention
     assert [type(n).__name__ for n, _ in y.grad_fn.next_functions] == ["AccumulateGrad"]
     assert y.grad_fn.ctx.needs_input_grad == (True, False)
+    assert [g.tolist() for g in y.grad_fn(course_lib.ones(2, dtype=course_lib.float64))] == [[6.0, 24.0]]
     y.sum().backward()
     assert x.grad.tolist() == [6.0, 24.0]
     with course_lib.no_grad():

@@ -173,6 +173,8 @@ def test_mean_and_sum_with_dtype():
     check_gradients(lambda L, x: x.sum(dtype=L.float64) + x.mean(1, dtype=L.float64).sum(), x)
 
 
-def test_sum_and_mean_of_empty_dims():
+def test_reductions_with_empty_dims():
     check_gradients(lambda L, x: x.sum(1) + x.mean(1, keepdim=True).sum(1), randn(3, 0, seed=5))
     check_gradients(lambda L, x: x.sum(), randn(0, 2, seed=6))
+    check_gradients(lambda L, x: x.softmax(0) + x.log_softmax(1) + x.cumsum(0).cumprod(1), randn(0, 3, seed=7))
+    check_gradients(lambda L, x: x.amax(1), randn(0, 3, seed=8))

@@ -95,30 +95,27 @@ def _matmul(a, b):
     return RL.matmul_function(a, b)
 
 
-class _ClampWithTensorBounds:
-    """Stands in for a rule: ``clamp`` with tensor bounds is composed of maximum/minimum."""
+class _Composed:
+    """Stands in for a rule when a call is composed of differentiable ops (it gets no node of its own)."""
 
-    @staticmethod
-    def apply(input, min=None, max=None):  # noqa: A002
-        return RE.clamp_with_tensor_bounds(input, min, max)
+    def __init__(self, function: Callable):
+        self.apply = function
+
+
+_CLAMP_WITH_TENSORS = _Composed(RE.clamp_with_tensor_bounds)
+_CLAMP_MAX_WITH_TENSOR = _Composed(lambda input, max: RE.clamp_with_tensor_bounds(input, None, max))  # noqa: A002
 
 
 def _clamp(input, min=None, max=None):  # noqa: A002
-    return _ClampWithTensorBounds if isinstance(min, Tensor) or isinstance(max, Tensor) else RE.ClampBackward1
+    return _CLAMP_WITH_TENSORS if isinstance(min, Tensor) or isinstance(max, Tensor) else RE.ClampBackward1
 
 
 def _clamp_min(input, min):  # noqa: A002
-    return _ClampWithTensorBounds if isinstance(min, Tensor) else RE.ClampMinBackward0
+    return _CLAMP_WITH_TENSORS if isinstance(min, Tensor) else RE.ClampMinBackward0
 
 
 def _clamp_max(input, max):  # noqa: A002
-    return _ClampMaxWithTensor if isinstance(max, Tensor) else RE.ClampMaxBackward0
-
-
-class _ClampMaxWithTensor:
-    @staticmethod
-    def apply(input, max):  # noqa: A002
-        return RE.clamp_with_tensor_bounds(input, None, max)
+    return _CLAMP_MAX_WITH_TENSOR if isinstance(max, Tensor) else RE.ClampMaxBackward0
 
 
 def _squeeze(input, dim=None):
@@ -198,13 +195,13 @@ def _contiguous(raw: Callable) -> Callable:
 
 
 def _to(raw: Callable) -> Callable:
-    """``to``/``float``/``double``...: a dtype change is recorded (ToCopyBackward0)."""
+    """``to``/``float``/``double``/``cpu``...: a dtype or device change is recorded (ToCopyBackward0)."""
 
     @functools.wraps(raw)
     def wrapper(self, *args, **kwargs):
         result = raw(self, *args, **kwargs)
         if _state.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
-            return RE.ToCopyBackward0.apply(self, result.dtype)
+            return RE.ToCopyBackward0.apply(self, result)
         return result
 
     wrapper.raw = raw

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ..tensor import Tensor
-from .function import AccumulateGrad, BackwardNode, Node
+from .function import AccumulateGrad, Node
 from .grad_mode import set_grad_enabled
 
 Tensors = Union[Tensor, Sequence[Tensor]]
@@ -57,12 +57,14 @@ def accumulate_grad(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
     ``create_graph`` asks for a differentiable sum.
     """
     # BEGIN EXERCISE 2.2
+    if not create_graph:
+        grad = grad.detach()  # .grad holds values only, no graph
     if leaf.grad is None:
-        leaf.grad = grad if create_graph else grad.detach().clone()
+        leaf.grad = grad.clone()  # a copy: never alias another tensor (or an expanded view)
     elif create_graph:
-        leaf.grad = leaf.grad + grad
+        leaf.grad = leaf.grad + grad  # out of place, so the sum is differentiable too
     else:
-        leaf.grad.add_(grad.detach())
+        leaf.grad.add_(grad)
     # END EXERCISE
 
 

@@ -20,7 +20,7 @@ import weakref
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ..tensor import Tensor
-from .grad_mode import _state, no_grad
+from .grad_mode import _state
 
 
 class Node:

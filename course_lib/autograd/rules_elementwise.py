@@ -627,16 +627,19 @@ class CopyBackwards(Function):
 
 
 class ToCopyBackward0(Function):
-    """A dtype conversion: the gradient converts back to the input's dtype."""
+    """A dtype or device conversion (``to``, ``float()``, ``cuda()``...): the gradient converts back."""
+
+    edge_args = (0,)  # the tensor converted, not the copy
 
     @staticmethod
-    def forward(ctx, a, dtype):
-        ctx.dtype = a.dtype
-        return a.to(dtype)
+    def forward(ctx, a, converted):
+        # ``to`` already made the copy (from whatever dtype/device arguments it got): record it.
+        ctx.dtype, ctx.device = a.dtype, a.device
+        return converted
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.dtype), None
+        return grad.to(device=ctx.device, dtype=ctx.dtype), None
 
 
 class CloneBackward0(Function):

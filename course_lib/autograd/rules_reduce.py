@@ -14,7 +14,7 @@ from typing import Any, Sequence, Tuple
 from .. import ops_activation as A
 from .. import ops_elementwise as E
 from .. import ops_reduce as R
-from ..creation import arange, zeros_like
+from ..creation import arange
 from ..shape import normalize_dims
 from ..tensor import Tensor
 from .function import Function
