@@ -11,6 +11,27 @@ PY := $(VENV)/bin/python
 # A copy of the pyproject.toml that was installed: reinstall only when its content changes
 # (a fresh clone has new file times, so a timestamp rule would reinstall every time).
 INSTALLED := $(VENV)/.course-installed-pyproject.toml
+PORT ?= 8888
+
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# Jupyter refuses to run as root unless told to; add the flag only when we are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help install data workspace lab test test-fast notebooks kernel bench check list clean-venv
+
+help:
+	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
+	@echo "make test       run the whole test suite (pytest + nbval)"
+	@echo "make data       fetch and verify MNIST into data/MNIST/raw"
+	@echo "make workspace  create workspace/ or add new course material (never overwrites your changes)"
+	@echo "make list       list exercises and their status in workspace/"
+	@echo "make check      check your exercises (ID=1.4 for one)"
+	@echo "make notebooks  re-execute the reference notebooks and store their outputs (maintainers)"
+	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
+	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
 # Only the dependencies are installed: every checkout imports its own course_lib (the
 # notebooks' first cell, pytest's pythonpath, `python -m` from the repository root), so one
