@@ -36,4 +36,4 @@ def test_lab_serves_the_workspace_and_needs_allow_root_only_as_root():
 
 
 def test_default_target_is_help():
-    assert "make lab" in dry_run() and "pytest" not in dry_run()
+    assert "make lab" in dry_run() and "-m pytest" not in dry_run()
