@@ -19,8 +19,6 @@ Run: ``python bench/bench_autograd.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import statistics
 import sys
 import time
@@ -34,7 +32,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import course_lib  # noqa: E402
-from course_lib._atomic import atomic_write_text  # noqa: E402
+from _report import format_time, run_benchmark  # noqa: E402
 
 BACKWARD_BAR = 5.0  # course_lib backward time per node / torch's, at most
 CHAIN_LENGTH = 200
@@ -165,9 +163,6 @@ def run(quick: bool) -> Tuple[List[Dict[str, Any]], bool]:
 # --------------------------------------------------------------------------- report
 
 
-def _format_time(seconds: float) -> str:
-    return f"{seconds * 1e6:.2f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
-
 
 def table(rows: List[Dict[str, Any]]) -> str:
     threads = torch.get_num_threads()
@@ -177,30 +172,18 @@ def table(rows: List[Dict[str, Any]]) -> str:
     for r in rows:
         bar = f"<= {r['bar']:g}x time" if r["bar"] is not None else "(information)"
         mark = ("✅" if r["ok"] else "❌") if r["bar"] is not None else ""
-        lines.append(f"| {r['workload']} | {r['what']} | {r['nodes']} | {_format_time(r['ours'])} | "
-                     f"{_format_time(r['torch'])} | {r['ratio']:.2f}x time | {bar} | {mark} | "
-                     f"{_format_time(r['single'])} | {r['ratio_single']:.2f}x time |")
+        lines.append(f"| {r['workload']} | {r['what']} | {r['nodes']} | {format_time(r['ours'])} | "
+                     f"{format_time(r['torch'])} | {r['ratio']:.2f}x time | {bar} | {mark} | "
+                     f"{format_time(r['single'])} | {r['ratio_single']:.2f}x time |")
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
-    args = parser.parse_args()
-    started = time.time()
-    rows, all_ok = run(args.quick)
-    body = table(rows)
-    print(body)
-    summary = "all bars met ✅" if all_ok else "some bars missed ❌ (see the rows marked ❌)"
-    print(summary)
-    machine = (f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-               f"NumPy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
-    report = "\n".join([
-        "# Chapter 02 autograd: course_lib vs torch (CPU)",
-        "",
-        f"Measured side by side in one run on {machine}; median of 7 repeats, the two libraries "
-        f"alternating. Run time {time.time() - started:.0f} s{' (quick mode)' if args.quick else ''}.",
-        "",
+    def run_and_tabulate(quick: bool):
+        rows, all_ok = run(quick)
+        return table(rows), all_ok
+
+    notes = [
         "- *backward, per node*: the time of `loss.backward()` alone (the forward pass that builds each graph is",
         "  not counted), divided by the number of graph nodes (operations and leaf accumulators, the same count",
         f"  in both libraries). Bar: at most {BACKWARD_BAR:g}x torch's.",
@@ -210,14 +193,8 @@ def main() -> int:
         "- chain: `y = (y * w + b).tanh() * 0.9` repeated 50 times on 10 float32 elements, then `y.sum()`: every",
         "  figure is overhead. MLP: 784-128-64-10 with ReLU, batch 64, float32, loss",
         "  `-log_softmax(logits).gather(1, targets).mean()`: the matmuls add real work.",
-        "",
-        body,
-        "",
-        summary,
-        "",
-    ])
-    atomic_write_text(HERE / "report_autograd.md", report)
-    return 0
+    ]
+    return run_benchmark(__doc__.splitlines()[0], "Chapter 02 autograd: course_lib vs torch (CPU)", notes, HERE / "report_autograd.md", run_and_tabulate)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ Run: ``python bench/bench_tensors.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import statistics
 import sys
 import time
@@ -31,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import course_lib  # noqa: E402
-from course_lib._atomic import atomic_write_text  # noqa: E402
+from _report import format_time, run_benchmark  # noqa: E402
 
 OVERHEAD_BAR = 5.0  # course_lib time / torch time, at most
 THROUGHPUT_BAR = 0.8  # torch time / course_lib time, at least
@@ -134,9 +132,6 @@ def run(quick: bool) -> Tuple[List[dict], bool]:
     return rows, all(r["ok"] for r in rows)
 
 
-def _format_time(seconds: float) -> str:
-    return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
-
 
 def table(rows: List[dict]) -> str:
     threads = torch.get_num_threads()
@@ -145,43 +140,25 @@ def table(rows: List[dict]) -> str:
     for r in rows:
         unit = "time" if r["kind"] == "overhead" else "speed"
         bar = f"<= {OVERHEAD_BAR:g}x time" if r["kind"] == "overhead" else f">= {THROUGHPUT_BAR:g}x speed"
-        lines.append(f"| {r['group']} | `{r['op']}` | {_format_time(r['ours'])} | {_format_time(r['torch'])} | "
-                     f"{r['ratio']:.2f}x {unit} | {bar} | {'✅' if r['ok'] else '❌'} | {_format_time(r['single'])} | "
+        lines.append(f"| {r['group']} | `{r['op']}` | {format_time(r['ours'])} | {format_time(r['torch'])} | "
+                     f"{r['ratio']:.2f}x {unit} | {bar} | {'✅' if r['ok'] else '❌'} | {format_time(r['single'])} | "
                      f"{r['ratio_single']:.2f}x {unit} |")
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
-    args = parser.parse_args()
-    started = time.time()
-    rows, all_ok = run(args.quick)
-    body = table(rows)
-    print(body)
-    summary = "all bars met ✅" if all_ok else "some bars missed ❌ (see the rows marked ❌)"
-    print(summary)
-    machine = (f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-               f"NumPy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
-    report = "\n".join([
-        "# Chapter 01 tensors: course_lib vs torch (CPU)",
-        "",
-        f"Measured side by side in one run on {machine}; median of 7 timeit repeats, the two libraries "
-        f"alternating. Run time {time.time() - started:.0f} s{' (quick mode)' if args.quick else ''}.",
-        "",
+    def run_and_tabulate(quick: bool):
+        rows, all_ok = run(quick)
+        return table(rows), all_ok
+
+    notes = [
         "- *overhead*: course_lib time / torch time on 10 elements (bar: at most 5x);",
         "- *speed*: torch time / course_lib time on 1M elements and on a 512x512 matmul (bar: at least 0.8x).",
         "- the last two columns compare with torch limited to one thread, for information: NumPy's elementwise",
         "  loops and reductions run on one core, torch spreads large operations over all cores; BLAS (matmul,",
         "  the ones-vector sums) is multi-threaded in both.",
-        "",
-        body,
-        "",
-        summary,
-        "",
-    ])
-    atomic_write_text(HERE / "report_tensors.md", report)
-    return 0
+    ]
+    return run_benchmark(__doc__.splitlines()[0], "Chapter 01 tensors: course_lib vs torch (CPU)", notes, HERE / "report_tensors.md", run_and_tabulate)
 
 
 if __name__ == "__main__":
