@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-REQUIREMENT = re.compile(r"^\s*-\s+([A-Za-z0-9_.-]+)\s*(>=\s*[0-9][0-9.]*)?\s*$")
+REQUIREMENT = re.compile(r"^\s*-\s+([A-Za-z0-9_.-]+)\s*([<>=!,.0-9 ]*)$")
 
 
 def normalise(name: str) -> str:
@@ -23,8 +23,8 @@ def pyproject_requirements() -> dict:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     result = {}
     for requirement in project["dependencies"]:
-        name, _, bound = requirement.partition(">=")
-        result[normalise(name)] = bound.strip()
+        name, spec = re.match(r"([A-Za-z0-9_.-]+)(.*)", requirement).groups()
+        result[normalise(name)] = spec.replace(" ", "")
     return result
 
 
@@ -34,11 +34,11 @@ def conda_requirements() -> dict:
     for line in text.split("dependencies:", 1)[1].splitlines():
         match = REQUIREMENT.match(line.split("#")[0])
         if match and match[1] not in ("python", "pip"):
-            result[normalise(match[1])] = (match[2] or "").replace(">=", "").strip()
+            result[normalise(match[1])] = (match[2] or "").replace(" ", "")
     return result
 
 
-def test_same_packages_and_lower_bounds():
+def test_same_packages_and_version_bounds():
     assert conda_requirements() == pyproject_requirements()
 
 
