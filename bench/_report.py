@@ -24,8 +24,8 @@ def machine() -> str:
 
 
 def run_benchmark(description: str, title: str, notes: List[str], report: Path,
-                  run: Callable[[bool], Tuple[str, bool]]) -> int:
-    """Parse ``--quick``, run ``run(quick) -> (markdown table, all bars met)``, print it, write ``report``.
+                  run: Callable[[bool], Tuple[list, bool]], table: Callable[[list], str]) -> int:
+    """Parse ``--quick``, run ``run(quick) -> (rows, all bars met)``, print ``table(rows)``, write ``report``.
 
     The report states the machine, the method and the run time above the table, and a
     one-line verdict below it; it is written atomically.
@@ -34,7 +34,8 @@ def run_benchmark(description: str, title: str, notes: List[str], report: Path,
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
     args = parser.parse_args()
     started = time.time()
-    body, all_ok = run(args.quick)
+    rows, all_ok = run(args.quick)
+    body = table(rows)
     summary = "all bars met ✅" if all_ok else "some bars missed ❌ (see the rows marked ❌)"
     print(body)
     print(summary)

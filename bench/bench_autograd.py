@@ -179,10 +179,6 @@ def table(rows: List[Dict[str, Any]]) -> str:
 
 
 def main() -> int:
-    def run_and_tabulate(quick: bool):
-        rows, all_ok = run(quick)
-        return table(rows), all_ok
-
     notes = [
         "- *backward, per node*: the time of `loss.backward()` alone (the forward pass that builds each graph is",
         "  not counted), divided by the number of graph nodes (operations and leaf accumulators, the same count",
@@ -194,7 +190,8 @@ def main() -> int:
         "  figure is overhead. MLP: 784-128-64-10 with ReLU, batch 64, float32, loss",
         "  `-log_softmax(logits).gather(1, targets).mean()`: the matmuls add real work.",
     ]
-    return run_benchmark(__doc__.splitlines()[0], "Chapter 02 autograd: course_lib vs torch (CPU)", notes, HERE / "report_autograd.md", run_and_tabulate)
+    return run_benchmark(__doc__.splitlines()[0], "Chapter 02 autograd: course_lib vs torch (CPU)", notes,
+                         HERE / "report_autograd.md", run, table)
 
 
 if __name__ == "__main__":

@@ -147,10 +147,6 @@ def table(rows: List[dict]) -> str:
 
 
 def main() -> int:
-    def run_and_tabulate(quick: bool):
-        rows, all_ok = run(quick)
-        return table(rows), all_ok
-
     notes = [
         "- *overhead*: course_lib time / torch time on 10 elements (bar: at most 5x);",
         "- *speed*: torch time / course_lib time on 1M elements and on a 512x512 matmul (bar: at least 0.8x).",
@@ -158,7 +154,8 @@ def main() -> int:
         "  loops and reductions run on one core, torch spreads large operations over all cores; BLAS (matmul,",
         "  the ones-vector sums) is multi-threaded in both.",
     ]
-    return run_benchmark(__doc__.splitlines()[0], "Chapter 01 tensors: course_lib vs torch (CPU)", notes, HERE / "report_tensors.md", run_and_tabulate)
+    return run_benchmark(__doc__.splitlines()[0], "Chapter 01 tensors: course_lib vs torch (CPU)", notes,
+                         HERE / "report_tensors.md", run, table)
 
 
 if __name__ == "__main__":
