@@ -7,33 +7,33 @@ unchanged with ``import course_lib as torch``.
 
 import sys
 
-from . import _methods  # noqa: F401  (attaches the operations to Tensor)
+from .ops import tensor_methods  # noqa: F401  (attaches the operations to Tensor as methods)
 from . import backends, dtypes, return_types, shape
 from .checks import check
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
-                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
-                       zeros, zeros_like)
-from .devices import device
+from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
+                           ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                           tensor, zeros, zeros_like)
+from .device import device
 from .dtypes import (bool, can_cast, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
                      int16, int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8)
 from .generator import Generator, default_generator, initial_seed, manual_seed, seed
-from .indexing import gather, index_select, masked_fill, masked_select, nonzero
-from .ops_elementwise import (add, atan2, bitwise_and, bitwise_or, bitwise_xor, clamp, clamp_max, clamp_min, clip, div,
-                              divide, eq, equal, floor_divide, fmod, ge, greater, greater_equal, gt, le, less,
+from .ops.indexing import gather, index_select, masked_fill, masked_select, nonzero
+from .ops.elementwise import (add, atan2, bitwise_and, bitwise_or, bitwise_xor, clamp, clamp_max, clamp_min, clip,
+                              div, divide, eq, equal, floor_divide, fmod, ge, greater, greater_equal, gt, le, less,
                               less_equal, logical_and, logical_or, logical_xor, lt, maximum, minimum, mul, multiply,
                               ne, not_equal, pow, remainder, sub, subtract, true_divide, where)
-from .ops_join import cat, concat, concatenate, hstack, stack, vstack
-from .ops_linalg import bmm, dot, inner, matmul, mm, mv, outer
-from .ops_reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
+from .ops.join import cat, concat, concatenate, hstack, stack, vstack
+from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
                          max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
-from .ops_shape import (broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, flatten, flip, movedim, narrow,
-                        permute, repeat, reshape, select, split, squeeze, swapaxes, swapdims, t, transpose, unbind,
-                        unflatten, unsqueeze)
-from .ops_unary import (abs, bitwise_not, ceil, cos, exp, exp2, expm1, floor, isfinite, isinf, isnan, log, log1p, log2,
-                        log10, logical_not, neg, negative, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sqrt,
-                        square, tan, tanh, trunc)
+from .ops.views import (broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, flatten, flip, movedim,
+                        narrow, permute, repeat, reshape, select, split, squeeze, swapaxes, swapdims, t, transpose,
+                        unbind, unflatten, unsqueeze)
+from .ops.unary import (abs, bitwise_not, ceil, cos, exp, exp2, expm1, floor, isfinite, isinf, isnan, log, log1p,
+                        log2, log10, logical_not, neg, negative, reciprocal, relu, round, rsqrt, sigmoid, sign, sin,
+                        sqrt, square, tan, tanh, trunc)
 from .storage import Storage
-from .tensor import Size, Tensor
+from ._tensor import Size, Tensor
 
 
 def is_tensor(obj: object):
@@ -51,13 +51,16 @@ def is_floating_point(input: Tensor):
     return input.dtype.is_floating_point
 
 
-from .ops_activation import log_softmax, softmax  # noqa: E402
+from .ops.activation import log_softmax, softmax  # noqa: E402
 from . import autograd  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .autograd.dispatch import install as _install_autograd  # noqa: E402
 
 # Chapter 02: make the chapter-01 operations record the graph when an input requires grad.
 _install_autograd(sys.modules[__name__])
+
+# torch's namespaces (imported after the install, so they see the differentiable operations).
+from . import cuda, distributed, nn, optim, utils  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -66,6 +69,7 @@ __all__ = [
     "check",
     # types
     "Tensor", "Size", "Storage", "device", "Generator", "dtypes", "return_types", "backends", "shape",
+    "nn", "optim", "utils", "cuda", "distributed",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",

@@ -358,6 +358,35 @@ def infer_size(shape: Sequence[int], count: int) -> Shape:
     return tuple(result)
 
 
+def slice_layout(shape: Sequence[int], strides: Sequence[int], offset: int, dim: int,
+                 index: slice) -> Tuple[Shape, Strides, int]:
+    """Layout of the view ``x[..., start:stop:step, ...]`` that slices dimension ``dim``.
+
+    The view starts at element ``start`` of that dimension (the offset moves by
+    ``start * strides[dim]``), takes every ``step``-th element (the stride is multiplied by
+    ``step``) and has as many elements as ``range(start, stop, step)``. Out-of-range
+    ``start``/``stop`` are clipped like Python list slicing; ``slice.indices(size)`` does that.
+
+    Taught in notebooks/01_tensors.ipynb, section "Indexing and slicing".
+
+    Args:
+        shape, strides, offset: the input's layout.
+        dim: the (non-negative) dimension to slice.
+        index: the slice; its step is positive (checked by the caller).
+
+    Returns:
+        ``(new_shape, new_strides, new_offset)``. Example: shape ``(10,)``, strides ``(1,)``,
+        offset 0 and ``slice(2, 9, 3)`` give ``((3,), (3,), 2)``: elements 2, 5, 8.
+    """
+    # BEGIN EXERCISE 1.10
+    start, stop, step = index.indices(shape[dim])
+    length = len(range(start, stop, step))
+    new_shape = tuple(shape[:dim]) + (length,) + tuple(shape[dim + 1:])
+    new_strides = tuple(strides[:dim]) + (strides[dim] * step,) + tuple(strides[dim + 1:])
+    return new_shape, new_strides, offset + start * strides[dim]
+    # END EXERCISE
+
+
 # --------------------------------------------------------------------------- dimensions
 
 

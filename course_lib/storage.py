@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .devices import device
+from .device import device
 
 
 class Storage:

@@ -254,7 +254,7 @@ def test_inplace_shape_rules_and_views():
 
 
 def test_mixed_devices_are_refused_like_torch():
-    from course_lib.tensor import check_same_device
+    from course_lib._tensor import check_same_device
 
     a = course_lib.ones(2)
     with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):

@@ -40,15 +40,15 @@ def test_create_writes_learner_edition_and_manifest(course_copy, tmp_path):
 def test_update_replaces_untouched_files_and_skips_changed_ones(course_copy, tmp_path):
     workspace = tmp_path / "ws"
     update_workspace(course_copy, workspace)
-    (workspace / "course_lib/environment.py").write_text("# my notes\n")  # a learner edit outside any exercise
-    (course_copy / "course_lib/environment.py").write_text('"""new course version"""\n')
-    (course_copy / "course_lib/checks/devices.py").write_text('"""also new"""\n')
+    (workspace / "course_lib/checks/environment.py").write_text("# my notes\n")  # a learner edit outside any exercise
+    (course_copy / "course_lib/checks/environment.py").write_text('"""new course version"""\n')
+    (course_copy / "course_lib/checks/device_table.py").write_text('"""also new"""\n')
     report = update_workspace(course_copy, workspace)
-    assert report.skipped == ["course_lib/environment.py"]
-    assert (workspace / "course_lib/environment.py").read_text() == "# my notes\n"
-    assert "course_lib/checks/devices.py" in report.updated
-    assert (workspace / "course_lib/checks/devices.py").read_text() == '"""also new"""\n'
-    assert "skipped: course_lib/environment.py" in report.summary()
+    assert report.skipped == ["course_lib/checks/environment.py"]
+    assert (workspace / "course_lib/checks/environment.py").read_text() == "# my notes\n"
+    assert "course_lib/checks/device_table.py" in report.updated
+    assert (workspace / "course_lib/checks/device_table.py").read_text() == '"""also new"""\n'
+    assert "skipped: course_lib/checks/environment.py" in report.summary()
 
 
 def test_update_keeps_exercise_code_when_the_course_file_changes(course_copy, tmp_path):

@@ -1,18 +1,14 @@
 """Connect the backward rules to the chapter-01 operations.
 
-Chapter 01's functions (``ops_elementwise.add``, ``Tensor.sum``, ``x + y``...) compute
+Chapter 01's functions (``elementwise.add``, ``Tensor.sum``, ``x + y``...) compute
 without a graph. :func:`install` replaces each differentiable one, wherever it is reachable
 (its module, aliases such as ``concat = cat``, ``Tensor`` methods and operators, the
 ``course_lib`` namespace), by a wrapper that calls the chapter-01 function directly when no
 input requires grad (the fast path: one flag test) and goes through the op's
 :class:`~course_lib.autograd.function.Function` otherwise.
 
-In-place operations on tensors that take part in a graph are rewritten as "compute out of
-place from a copy of the old values, copy the new values in, move the tensor's ``grad_fn``
-to the new node", as torch does. An in-place change of a view recorded by a rule (``y[0]``,
-``y.t()``... of a ``y`` that requires grad) also gives the base a CopySlices node. Not
-covered: views made without recording (of a tensor that does not require grad, or under
-``no_grad``), whose base keeps its old history (torch tracks every view's base).
+In-place operations (``add_``, ``x[key] = v``...) get the wrappers of ``inplace.py``, which
+rebase the tensor onto the node of the out-of-place computation, as torch does.
 """
 
 from __future__ import annotations
@@ -20,30 +16,18 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Dict, Optional
 
-from .. import (conversion, creation, indexing, ops_activation, ops_elementwise, ops_inplace, ops_join, ops_linalg, ops_reduce,
-               ops_shape, ops_unary, return_types)
-from ..tensor import Tensor
-from . import rules_elementwise as RE
-from . import rules_linalg as RL
-from . import rules_reduce as RR
-from . import rules_shape as RS
-from .grad_mode import _state, no_grad
+from .. import return_types
+from .._tensor import Tensor
+from ..ops import activation, conversion, creation, elementwise, indexing, inplace, join, linalg, reduce, unary, views
+from .grad_mode import _state, any_requires_grad
+from .inplace import INPLACE, make_inplace, make_setitem
+from .rules import elementwise as RE
+from .rules import linalg as RL
+from .rules import reduce as RR
+from .rules import unary as RU
+from .rules import views as RS
 
 Selector = Callable[..., Optional[type]]
-
-
-def _requires_grad(args: tuple, kwargs: dict) -> bool:
-    for value in args:
-        if isinstance(value, Tensor) and value.requires_grad:
-            return True
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, Tensor) and item.requires_grad:
-                    return True
-    for value in kwargs.values():
-        if isinstance(value, Tensor) and value.requires_grad:
-            return True
-    return False
 
 
 def differentiable(raw: Callable, select: Selector) -> Callable:
@@ -55,7 +39,7 @@ def differentiable(raw: Callable, select: Selector) -> Callable:
 
     @functools.wraps(raw)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if _state.enabled and _requires_grad(args, kwargs):
+        if _state.enabled and any_requires_grad(args, kwargs):
             rule = select(*args, **kwargs)
             if rule is not None:
                 return rule.apply(*args, **kwargs)
@@ -143,7 +127,7 @@ def _extreme(name: str, raw: Callable) -> Callable:
     def wrapper(input, dim=None, keepdim=False, **kwargs):
         dim = kwargs.pop("axis", dim)
         keepdim = kwargs.pop("keepdims", keepdim)
-        if not (_state.enabled and _requires_grad((input, dim), {})):
+        if not (_state.enabled and any_requires_grad((input, dim), {})):
             return raw(input, dim, keepdim)
         if isinstance(dim, Tensor):
             return pairwise.apply(input, dim)
@@ -175,7 +159,7 @@ def _cat_like(raw: Callable, rule: type) -> Callable:
     def wrapper(tensors, dim=0, *, axis=None):
         dim = axis if axis is not None else dim
         tensors = list(tensors)
-        if _state.enabled and _requires_grad(tuple(tensors), {}):
+        if _state.enabled and any_requires_grad(tuple(tensors), {}):
             return rule.apply(dim, *tensors)
         return raw(tensors, dim)
 
@@ -187,7 +171,7 @@ def _contiguous(raw: Callable) -> Callable:
     @functools.wraps(raw)
     def wrapper(x, memory_format=None):
         if _state.enabled and x.requires_grad and not x.is_contiguous():
-            return RE.CloneBackward0.apply(x).contiguous()
+            return RU.CloneBackward0.apply(x).contiguous()
         return raw(x)
 
     wrapper.raw = raw
@@ -201,7 +185,7 @@ def _to(raw: Callable) -> Callable:
     def wrapper(self, *args, **kwargs):
         result = raw(self, *args, **kwargs)
         if _state.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
-            return RE.ToCopyBackward0.apply(self, result)
+            return RU.ToCopyBackward0.apply(self, result)
         return result
 
     wrapper.raw = raw
@@ -216,31 +200,31 @@ RULES: Dict[str, Selector] = {
     "mul": always(RE.MulBackward0),
     "div": _div,
     "pow": _pow,
-    "neg": always(RE.NegBackward0),
-    "exp": always(RE.ExpBackward0),
-    "log": always(RE.LogBackward0),
-    "sqrt": always(RE.SqrtBackward0),
-    "sigmoid": always(RE.SigmoidBackward0),
-    "tanh": always(RE.TanhBackward0),
-    "relu": always(RE.ReluBackward0),
-    "sin": always(RE.SinBackward0),
-    "cos": always(RE.CosBackward0),
-    "tan": always(RE.TanBackward0),
-    "log1p": always(RE.Log1PBackward0),
-    "log2": always(RE.Log2Backward0),
-    "log10": always(RE.Log10Backward0),
-    "expm1": always(RE.Expm1Backward0),
-    "exp2": always(RE.Exp2Backward0),
-    "rsqrt": always(RE.RsqrtBackward0),
-    "square": always(RE.SquareBackward),
+    "neg": always(RU.NegBackward0),
+    "exp": always(RU.ExpBackward0),
+    "log": always(RU.LogBackward0),
+    "sqrt": always(RU.SqrtBackward0),
+    "sigmoid": always(RU.SigmoidBackward0),
+    "tanh": always(RU.TanhBackward0),
+    "relu": always(RU.ReluBackward0),
+    "sin": always(RU.SinBackward0),
+    "cos": always(RU.CosBackward0),
+    "tan": always(RU.TanBackward0),
+    "log1p": always(RU.Log1PBackward0),
+    "log2": always(RU.Log2Backward0),
+    "log10": always(RU.Log10Backward0),
+    "expm1": always(RU.Expm1Backward0),
+    "exp2": always(RU.Exp2Backward0),
+    "rsqrt": always(RU.RsqrtBackward0),
+    "square": always(RU.SquareBackward),
     "atan2": always(RE.Atan2Backward0),
-    "floor": always(RE.FloorBackward0),
-    "ceil": always(RE.CeilBackward0),
-    "round": always(RE.RoundBackward0),
-    "trunc": always(RE.TruncBackward0),
-    "sign": always(RE.SignBackward0),
-    "abs": always(RE.AbsBackward0),
-    "reciprocal": always(RE.ReciprocalBackward0),
+    "floor": always(RU.FloorBackward0),
+    "ceil": always(RU.CeilBackward0),
+    "round": always(RU.RoundBackward0),
+    "trunc": always(RU.TruncBackward0),
+    "sign": always(RU.SignBackward0),
+    "abs": always(RU.AbsBackward0),
+    "reciprocal": always(RU.ReciprocalBackward0),
     "maximum": always(RE.MaximumBackward0),
     "minimum": always(RE.MinimumBackward0),
     "clamp": _clamp,
@@ -274,7 +258,7 @@ RULES: Dict[str, Selector] = {
     "repeat": always(RS.RepeatBackward0),
     "narrow": always(RS.NarrowBackward),
     "select": always(RS.SelectBackward0),
-    "clone": always(RE.CloneBackward0),
+    "clone": always(RU.CloneBackward0),
     "getitem": _getitem,
     "index_select": always(RS.IndexSelectBackward0),
     "gather": always(RS.GatherBackward0),
@@ -297,8 +281,8 @@ SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
     "to": _to,
 }
 
-MODULES = [ops_activation, ops_elementwise, ops_unary, ops_reduce, ops_shape, ops_join, indexing, ops_linalg, conversion, creation,
-           ops_inplace]
+MODULES = [activation, elementwise, unary, reduce, views, join, indexing, linalg, conversion, creation,
+           inplace]
 
 
 def _home(name: str) -> Any:
@@ -352,24 +336,24 @@ def _install_operators() -> None:
         "__rtruediv__": lambda self, other: RE.DivBackward0.apply(other, self),
         "__pow__": lambda self, other: _pow(self, other).apply(self, other),
         "__rpow__": lambda self, other: _pow(other, self).apply(other, self),
-        "__matmul__": lambda self, other: ops_linalg.matmul(self, other),
-        "__rmatmul__": lambda self, other: ops_linalg.matmul(other, self),
-        "__neg__": lambda self: RE.NegBackward0.apply(self),
-        "__abs__": lambda self: RE.AbsBackward0.apply(self),
+        "__matmul__": lambda self, other: linalg.matmul(self, other),
+        "__rmatmul__": lambda self, other: linalg.matmul(other, self),
+        "__neg__": lambda self: RU.NegBackward0.apply(self),
+        "__abs__": lambda self: RU.AbsBackward0.apply(self),
         "__getitem__": lambda self, key: RS.index_function(key).apply(self, key),
     }
     for name, slow in pairs.items():
         fast = getattr(Tensor, name)
         setattr(Tensor, name, _grad_aware_operator(fast, slow))
     Tensor.T = property(_transposed_all, doc="All dimensions reversed (a view).")
-    Tensor.mT = property(lambda self: ops_shape.mT(self), doc="The last two dimensions swapped (a view).")
+    Tensor.mT = property(lambda self: views.mT(self), doc="The last two dimensions swapped (a view).")
 
 
 def _transposed_all(self: Tensor) -> Tensor:
     """``x.T``: recorded as a permute (torch's PermuteBackward0) when it takes part in a graph."""
     if _state.enabled and self.requires_grad:
-        return ops_shape.permute(self, tuple(reversed(range(self.ndim))))
-    return ops_shape.T(self)
+        return views.permute(self, tuple(reversed(range(self.ndim))))
+    return views.T(self)
 
 
 def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
@@ -382,101 +366,12 @@ def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
     return operator
 
 
-# In-place op -> the out-of-place computation of its new value: a function name (looked up
-# like RULES) or a callable.
-INPLACE: Dict[str, Any] = {
-    "add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "pow_": "pow", "clamp_": "clamp",
-    "neg_": "neg", "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "sigmoid_": "sigmoid", "tanh_": "tanh",
-    "relu_": "relu", "abs_": "abs", "reciprocal_": "reciprocal", "floor_": "floor", "ceil_": "ceil",
-    "round_": "round", "trunc_": "trunc", "sign_": "sign", "masked_fill_": "masked_fill",
-    "fill_": lambda self, value: (RE.FillBackward3 if isinstance(value, Tensor) else RE.FillBackward2).apply(self, value),
-    "zero_": lambda self: RE.ZeroBackward0.apply(self),
-    "copy_": lambda self, src, non_blocking=False: RE.CopyBackwards.apply(self, src),
-}
-
-
-def _check_leaf(self: Tensor) -> None:
-    if self.requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    origin = self.__dict__.get("_view_of")
-    if origin is not None and origin[0].requires_grad and origin[0].grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-
-
-def _old_values(self: Tensor) -> Tensor:
-    """A copy of ``self``'s current values that stands for them in the graph (same ``grad_fn``).
-
-    The in-place op is computed out of place from it, so what its backward saves is this
-    copy, which stays intact after ``self`` is overwritten (torch calls it "original self").
-    """
-    with no_grad():
-        old = ops_shape.clone(self)
-    old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
-    return old
-
-
-def _rebase(self: Tensor, result: Tensor) -> Tensor:
-    """Copy ``result``'s values into ``self`` and make ``self`` the output of ``result``'s node.
-
-    When ``self`` is a recorded view, its base changed too: the base gets a CopySlices node
-    (its old history outside the view, ``result`` inside), and ``self`` becomes that view
-    of the new base again.
-    """
-    with no_grad():
-        ops_inplace.copy_(self, result)  # counts as a write: tensors saved earlier see the change
-    if result.grad_fn is None:
-        return self
-    origin = self.__dict__.get("_view_of")
-    if origin is None:
-        _set_history(self, result.grad_fn)
-        return self
-    base, steps = origin
-    _set_history(base, RS.ViewCopySlices.apply(base, result, steps).grad_fn)
-    _set_history(self, RS.replay_view(base, steps).grad_fn)
-    return self
-
-
-def _set_history(tensor: Tensor, node: Any) -> None:
-    """Make ``tensor`` the output of ``node`` (its values are already in place)."""
-    import weakref
-
-    previous = tensor.grad_fn
-    if previous is not None and getattr(previous, "tensor_ref", None) is not None and previous.tensor_ref() is tensor:
-        previous.tensor_ref = None  # the old values are gone: retain_grad() now means the new ones
-    tensor.grad_fn = node
-    node.tensor_ref = weakref.ref(tensor)
-    tensor.requires_grad = True
-
-
-def _inplace(raw: Callable, out_of_place: Callable) -> Callable:
-    @functools.wraps(raw)
-    def wrapper(self, *args, **kwargs):
-        if not (_state.enabled and _requires_grad((self,) + args, kwargs)):
-            return raw(self, *args, **kwargs)
-        _check_leaf(self)
-        return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
-
-    wrapper.raw = raw
-    return wrapper
-
-
 def _install_inplace(namespaces: list) -> None:
     for name, out_of_place in INPLACE.items():
         raw = _home(name)
         function = _home(out_of_place) if isinstance(out_of_place, str) else out_of_place
-        _replace_everywhere(raw, _inplace(raw, function), namespaces)
-    Tensor.__iadd__, Tensor.__isub__ = ops_inplace.add_, ops_inplace.sub_
-    Tensor.__imul__, Tensor.__itruediv__ = ops_inplace.mul_, ops_inplace.div_
-    Tensor.__ipow__ = ops_inplace.pow_
-
-    raw_setitem = indexing.setitem
-
-    def setitem(self, key, value):
-        if not (_state.enabled and _requires_grad((self, value), {})):
-            return raw_setitem(self, key, value)
-        _check_leaf(self)
-        return _rebase(self, RS.CopySlices.apply(_old_values(self), value, key))
-
-    setitem.raw = raw_setitem
-    indexing.setitem = setitem
-    Tensor.__setitem__ = setitem
+        _replace_everywhere(raw, make_inplace(raw, function), namespaces)
+    Tensor.__iadd__, Tensor.__isub__ = inplace.add_, inplace.sub_
+    Tensor.__imul__, Tensor.__itruediv__ = inplace.mul_, inplace.div_
+    Tensor.__ipow__ = inplace.pow_
+    indexing.setitem = Tensor.__setitem__ = make_setitem(indexing.setitem)

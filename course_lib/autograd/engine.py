@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .function import AccumulateGrad, Node
 from .grad_mode import set_grad_enabled
 
@@ -77,7 +77,7 @@ def _as_list(values: Optional[Tensors]) -> List[Tensor]:
 
 
 def _initial_grads(outputs: List[Tensor], grad_outputs: List[Optional[Tensor]]) -> List[Tensor]:
-    from ..creation import ones_like
+    from ..ops.creation import ones_like
 
     grads = []
     for output, grad in zip(outputs, grad_outputs):

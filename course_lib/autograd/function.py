@@ -19,7 +19,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, List, Optional, Sequence, Tuple
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .grad_mode import _state
 
 
@@ -283,7 +283,7 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
 def remember_view(view: Tensor, source: Tensor, function: type, args: tuple, kwargs: dict) -> None:
     """Record how ``view`` was made from its base (the tensor whose memory it shares; through
     views of views), so that an in-place change of the view can also update the base's
-    history (see ``dispatch._rebase``). Stored as ``view._view_of = (base, steps)``."""
+    history (see ``inplace._rebase``). Stored as ``view._view_of = (base, steps)``."""
     origin = source.__dict__.get("_view_of")
     base, steps = origin if origin is not None else (source, ())
     view._view_of = (base, steps + ((function, args, kwargs),))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .engine import grad
 
 
@@ -24,8 +24,8 @@ def jacobian(func: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
         A tensor of shape ``func(x).shape + x.shape`` (like ``torch.autograd.functional.jacobian``).
     """
     # BEGIN EXERCISE 2.12
-    from ..creation import zeros
-    from ..ops_join import stack
+    from ..ops.creation import zeros
+    from ..ops.join import stack
 
     x = inputs.detach().clone().requires_grad_(True)
     y = func(x)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence, Union
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .engine import grad
 from .grad_mode import no_grad
 
@@ -24,7 +24,7 @@ def numerical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], in
     Returns:
         Shape ``(output numel, input numel)``.
     """
-    from ..creation import zeros
+    from ..ops.creation import zeros
 
     x = inputs[index]
     with no_grad():
@@ -44,7 +44,7 @@ def numerical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], in
 
 def analytical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], index: int) -> Tensor:
     """``d func / d inputs[index]`` with autograd, one vector-Jacobian product per output element."""
-    from ..creation import zeros
+    from ..ops.creation import zeros
 
     output = func(*inputs)
     x = inputs[index]

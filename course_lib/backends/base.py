@@ -138,7 +138,7 @@ class Backend(ABC):
         Composed from ``empty`` and ``copy_into``: each input is copied into its slice of
         the output.
         """
-        from ..ops_shape import narrow
+        from ..ops.views import narrow
 
         shape = list(tensors[0].shape)
         shape[dim] = sum(t.shape[dim] for t in tensors)

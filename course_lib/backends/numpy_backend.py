@@ -15,10 +15,10 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..devices import CPU
+from ..device import CPU
 from ..shape import broadcast_shape, reduced_shape
 from ..storage import Storage
-from ..tensor import Tensor, _contiguous_strides, _make
+from .._tensor import Tensor, row_major_strides, wrap_storage
 from .base import Backend
 from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, quietly
 
@@ -38,7 +38,7 @@ def array_of(t: Tensor) -> np.ndarray:
 def _build_view(t: Tensor) -> np.ndarray:
     data = t._storage.data
     shape, strides, offset = t._shape, t._strides, t._offset
-    if strides == _contiguous_strides(shape):
+    if strides == row_major_strides(shape):
         count = 1
         for size in shape:
             count *= size
@@ -59,7 +59,7 @@ def wrap(array: Any, dtype, device=CPU) -> Tensor:
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     shape = array.shape
-    return _make(Storage(array.reshape(-1), device), shape, _contiguous_strides(shape), 0, dtype, device, array)
+    return wrap_storage(Storage(array.reshape(-1), device), shape, row_major_strides(shape), 0, dtype, device, array)
 
 
 def share(array: np.ndarray, dtype) -> Tensor:
@@ -78,12 +78,12 @@ def share(array: np.ndarray, dtype) -> Tensor:
                          "Copy the numpy array to reallocate the memory.")
     if array.flags.c_contiguous:
         flat = array.reshape(-1)
-        strides = _contiguous_strides(array.shape)
+        strides = row_major_strides(array.shape)
     else:
         strides = tuple(s // itemsize for s in array.strides)
         span = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
         flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
-    return _make(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
+    return wrap_storage(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
 
 
 def _operand(value: Any) -> Any:

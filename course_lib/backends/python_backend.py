@@ -21,7 +21,7 @@ from .. import dtypes as _dtypes
 from ..shape import (Shape, Strides, broadcast_index, broadcast_shape, contiguous_strides, index_to_position, numel,
                      position_to_index, reduced_shape)
 from ..storage import Storage
-from ..tensor import Tensor, _make
+from .._tensor import Tensor, wrap_storage
 from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, identity, quietly, reduce_identity
 from .base import Backend
 from .numpy_backend import NumpyBackend
@@ -48,7 +48,7 @@ def new_output(shape: Shape, dtype, device) -> Strided:
 
 def as_tensor(out: Strided, dtype, device) -> Tensor:
     """Wrap a result made by :func:`new_output` as a Tensor."""
-    return _make(Storage(out.storage, device), out.shape, out.strides, out.offset, dtype, device)
+    return wrap_storage(Storage(out.storage, device), out.shape, out.strides, out.offset, dtype, device)
 
 
 # --------------------------------------------------------------------------- the loops
@@ -211,7 +211,7 @@ class PythonBackend(NumpyBackend):
             self.fill(dst, src)
             return
         if src._shape != dst._shape:
-            from ..ops_shape import expand
+            from ..ops.views import expand
 
             src = expand(src, dst._shape)
         if src._storage is dst._storage:

@@ -44,8 +44,8 @@ def mirror(base: Any, make_view: Callable[[Any], Any], device: str = "cpu") -> T
     ``base`` is a contiguous torch tensor; ``make_view(base)`` a torch view of it. The
     course_lib view is built directly from torch's shape, strides and offset.
     """
-    from ..creation import tensor
-    from ..ops_shape import as_view
+    from ..ops.creation import tensor
+    from ..ops.views import as_view
 
     torch_view = make_view(base)
     ours = tensor(base.numpy(), device=device)

@@ -77,7 +77,7 @@ def check_topological_order(device: str) -> Iterator[Case]:
     import torch
 
     from ..autograd.engine import topological_order
-    from ..creation import tensor
+    from ..ops.creation import tensor
 
     def order_is_valid() -> tuple:
         x = tensor([1.0, 2.0], dtype=None, device=device).double().requires_grad_()
@@ -145,8 +145,8 @@ def check_sum_to_shape(device: str) -> Iterator[Case]:
     """``sum_to_shape`` against torch's gradient of an ``expand`` (which un-broadcasts)."""
     import torch
 
-    from ..autograd.rules_elementwise import sum_to_shape
-    from ..creation import tensor
+    from ..autograd.rules.elementwise import sum_to_shape
+    from ..ops.creation import tensor
 
     pairs = [((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((5, 1, 3), (1,)), ((4, 3), (4, 3)), ((2, 3), ()),
              ((3, 0, 2), (1, 2)), ((2, 1, 3), (2, 1, 1))]
@@ -258,7 +258,7 @@ def check_jacobian(device: str) -> Iterator[Case]:
     import torch
 
     from ..autograd.functional import jacobian
-    from ..creation import tensor
+    from ..ops.creation import tensor
 
     functions = [("x * x", lambda x: x * x, (3,)),
                  ("softmax(x, 0)", lambda x: x.softmax(0), (4,)),

@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
-from .devices import Device, check_devices
+from .device_table import Device, check_devices
 
 CheckFunction = Callable[..., Iterable["Case"]]
 

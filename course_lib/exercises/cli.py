@@ -17,8 +17,7 @@ from .._atomic import atomic_write_bytes
 from .edition import build_learner_edition
 from .registry import EXERCISES, Exercise, exercises_in_chapter, get_exercise
 from .runner import run_checks
-from .workspace import (WorkspaceError, exercise_text, is_started, require_workspace, reset_exercises,
-                        update_workspace)
+from .workspace import WorkspaceError, exercise_text, is_started, require_workspace, reset_exercises, update_workspace
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 """The edition this tool belongs to (the repository root for the reference edition)."""

@@ -111,7 +111,7 @@ EXERCISES: List[Exercise] = [
         "it; the new dimensions covering a chunk get evenly spaced strides; return None if one straddles two chunks.",
     ),
     Exercise(
-        "1.10", "layout of a slice", "course_lib/indexing.py", "slice_layout", "Indexing and slicing",
+        "1.10", "layout of a slice", "course_lib/shape.py", "slice_layout", "Indexing and slicing",
         "index.indices(size) clips start, stop and step for you; the new size is len(range(start, stop, step)), "
         "the stride is multiplied by step and the offset moves start strides.",
     ),
@@ -143,51 +143,51 @@ EXERCISES: List[Exercise] = [
         "it in place with add_. With create_graph, keep both differentiable (no detach, out-of-place +).",
     ),
     Exercise(
-        "2.3", "un-broadcast a gradient (sum_to_shape)", "course_lib/autograd/rules_elementwise.py", "sum_to_shape",
+        "2.3", "un-broadcast a gradient (sum_to_shape)", "course_lib/autograd/rules/elementwise.py", "sum_to_shape",
         "Un-broadcasting",
         "Sum away the leading dimensions grad has in excess, then sum (keepdim=True) every dimension where shape "
         "has size 1 but grad does not.",
     ),
     Exercise(
-        "2.4", "backward of multiplication", "course_lib/autograd/rules_elementwise.py", "MulBackward0.backward",
+        "2.4", "backward of multiplication", "course_lib/autograd/rules/elementwise.py", "MulBackward0.backward",
         "Backward of elementwise operations",
         "d(a*b)/da = b and d(a*b)/db = a: multiply grad by the other operand, then sum_to_shape each result to its "
         "input's shape (ctx.shapes); return None for an input with ctx.needs_input_grad False.",
     ),
     Exercise(
-        "2.5", "backward of division", "course_lib/autograd/rules_elementwise.py", "DivBackward0.backward",
+        "2.5", "backward of division", "course_lib/autograd/rules/elementwise.py", "DivBackward0.backward",
         "Backward of elementwise operations",
         "d(a/b)/da = 1/b and d(a/b)/db = -a/b**2; un-broadcast each with sum_to_shape, as in exercise 2.4.",
     ),
     Exercise(
-        "2.6", "backward of a power with a number exponent", "course_lib/autograd/rules_elementwise.py",
+        "2.6", "backward of a power with a number exponent", "course_lib/autograd/rules/elementwise.py",
         "PowBackward0.backward", "Backward of elementwise operations",
         "d(a**p)/da = p * a**(p-1); the exponent is a number, so its gradient slot is None.",
     ),
     Exercise(
-        "2.7", "backward of exp", "course_lib/autograd/rules_elementwise.py", "ExpBackward0.backward",
+        "2.7", "backward of exp", "course_lib/autograd/rules/unary.py", "ExpBackward0.backward",
         "Backward of elementwise operations",
         "The derivative of exp is exp itself, and forward saved its result: reuse it instead of recomputing.",
     ),
     Exercise(
-        "2.8", "backward of log", "course_lib/autograd/rules_elementwise.py", "LogBackward0.backward",
+        "2.8", "backward of log", "course_lib/autograd/rules/unary.py", "LogBackward0.backward",
         "Backward of elementwise operations",
         "d(log a)/da = 1/a: divide grad by the saved input.",
     ),
     Exercise(
-        "2.9", "backward of a matrix product", "course_lib/autograd/rules_linalg.py", "MmBackward0.backward",
+        "2.9", "backward of a matrix product", "course_lib/autograd/rules/linalg.py", "MmBackward0.backward",
         "Backward of matmul",
         "Match the shapes: grad is (n, m), a is (n, k), b is (k, m). grad_a = grad @ b^T is (n, k); "
         "grad_b = a^T @ grad is (k, m).",
     ),
     Exercise(
-        "2.10", "expand a reduction's gradient back", "course_lib/autograd/rules_reduce.py", "expand_reduced",
+        "2.10", "expand a reduction's gradient back", "course_lib/autograd/rules/reduce.py", "expand_reduced",
         "Backward of reductions",
         "Without keepdim, unsqueeze each reduced dimension (in increasing order) to put it back as size 1; then "
         "expand to the input's shape (a view, no copy).",
     ),
     Exercise(
-        "2.11", "backward of view", "course_lib/autograd/rules_shape.py", "ViewBackward0.backward",
+        "2.11", "backward of view", "course_lib/autograd/rules/views.py", "ViewBackward0.backward",
         "Gradients through views",
         "A view only relabels the same elements: reshape the gradient to the input's shape (ctx.shape).",
     ),

@@ -7,9 +7,9 @@ gradient of the loss with respect to ``A`` is ``dC @ B^T`` and with respect to `
 
 from __future__ import annotations
 
-from .. import ops_linalg as L
-from .function import Function
-from .rules_elementwise import sum_to_shape
+from ...ops import linalg as L
+from ..function import Function
+from .elementwise import sum_to_shape
 
 
 class MmBackward0(Function):

@@ -7,9 +7,9 @@ int64 tensor) are first cast to the default float dtype, as in torch.
 
 from __future__ import annotations
 
-from . import dtypes as _dt
-from .ops_elementwise import _backend, _cast
-from .tensor import Tensor
+from .. import dtypes as _dt
+from .._tensor import Tensor
+from .common import backend_for, cast
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",
                          "tanh", "sigmoid", "reciprocal"})
@@ -22,13 +22,13 @@ def _unary(fn_name: str, x: Tensor) -> Tensor:
     dtype = x.dtype
     if not dtype.is_floating_point:
         if fn_name in _FLOAT_ONLY:  # exp of an int tensor is a float tensor, as in torch
-            x = _cast(x, _dt.get_default_dtype())
+            x = cast(x, _dt.get_default_dtype())
         elif fn_name in _INTEGER_IDENTITY:
-            return _backend(x.device).copy(x)
+            return backend_for(x.device).copy(x)
         elif fn_name == "neg" and dtype is _dt.bool:
             raise NotImplementedError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
                                       "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _backend(x.device).map(fn_name, x)
+    return backend_for(x.device).map(fn_name, x)
 
 
 def _make_unary(fn_name: str, doc: str):
@@ -84,4 +84,4 @@ def bitwise_not(input: Tensor) -> Tensor:
     """``~input``: logical NOT for bool tensors, bitwise NOT for integers."""
     if input.dtype.is_floating_point:
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.type_name}'")
-    return _backend(input.device).map("bitwise_not", input)
+    return backend_for(input.device).map("bitwise_not", input)

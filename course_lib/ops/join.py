@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import dtypes as _dt
-from .backends import get_backend
-from .ops_shape import unsqueeze
-from .shape import normalize_dim
-from .tensor import Tensor, check_same_device
+from .. import dtypes as _dt
+from ..backends import get_backend
+from .views import unsqueeze
+from ..shape import normalize_dim
+from .._tensor import Tensor, check_same_device
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:

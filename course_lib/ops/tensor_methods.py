@@ -1,6 +1,6 @@
 """Attach the operation modules' functions to :class:`Tensor` as methods and operators.
 
-``x.sum(1)`` is ``ops_reduce.sum(x, 1)``, ``x + y`` is ``ops_elementwise`` code, and so on:
+``x.sum(1)`` is ``reduce.sum(x, 1)``, ``x + y`` is ``elementwise`` code, and so on:
 one implementation, reachable both ways, as in torch (``torch.sum(x)`` / ``x.sum()``).
 Importing this module (``course_lib/__init__.py`` does) performs the binding.
 """
@@ -9,26 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import conversion, creation, indexing, ops_activation, ops_elementwise, ops_inplace, ops_linalg, ops_reduce, ops_shape, ops_unary
-from .ops_elementwise import _binary, _check_bool_arithmetic
-from .tensor import Tensor
+from . import (conversion, creation, indexing, activation, elementwise,
+               inplace, linalg, reduce, views,
+               unary)
+from .._tensor import Tensor
+from .common import binary, check_bool_arithmetic
 
 _METHODS = {
-    ops_elementwise: """add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow maximum
+    elementwise: """add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow maximum
         minimum atan2 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal logical_and logical_or
         logical_xor bitwise_and bitwise_or bitwise_xor clamp clip clamp_min clamp_max""",
-    ops_unary: """neg negative abs exp exp2 expm1 log log2 log10 log1p sqrt square reciprocal rsqrt sin cos tan tanh
+    unary: """neg negative abs exp exp2 expm1 log log2 log10 log1p sqrt square reciprocal rsqrt sin cos tan tanh
         sigmoid relu sign floor ceil round trunc isnan isinf isfinite logical_not bitwise_not positive""",
-    ops_inplace: """add_ sub_ mul_ div_ pow_ clamp_ fill_ zero_ copy_ neg_ abs_ exp_ log_ sqrt_ sigmoid_ tanh_ relu_
+    inplace: """add_ sub_ mul_ div_ pow_ clamp_ fill_ zero_ copy_ neg_ abs_ exp_ log_ sqrt_ sigmoid_ tanh_ relu_
         floor_ ceil_ round_ trunc_ sign_ reciprocal_""",
-    ops_reduce: """sum prod mean max min amax amin argmax argmin all any count_nonzero cumsum cumprod var std norm
+    reduce: """sum prod mean max min amax amin argmax argmin all any count_nonzero cumsum cumprod var std norm
         logsumexp sort argsort topk""",
-    ops_shape: """view view_as reshape reshape_as flatten unflatten permute transpose swapaxes swapdims t movedim
+    views: """view view_as reshape reshape_as flatten unflatten permute transpose swapaxes swapdims t movedim
         squeeze unsqueeze expand expand_as broadcast_to select narrow unbind split chunk contiguous clone flip
         repeat""",
     indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather",
-    ops_linalg: "matmul mm bmm mv dot inner outer",
-    ops_activation: "softmax log_softmax",
+    linalg: "matmul mm bmm mv dot inner outer",
+    activation: "softmax log_softmax",
     creation: "new_tensor new_empty new_zeros new_ones new_full",
     conversion: "to cpu cuda double half long short byte char",
 }
@@ -43,15 +45,15 @@ Tensor.int = conversion.int_
 Tensor.bool = conversion.bool_
 Tensor.type = conversion.type_
 
-Tensor.T = property(ops_shape.T, doc="All dimensions reversed (a view).")
-Tensor.mT = property(ops_shape.mT, doc="The last two dimensions swapped (a view).")
+Tensor.T = property(views.T, doc="All dimensions reversed (a view).")
+Tensor.mT = property(views.mT, doc="The last two dimensions swapped (a view).")
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 
 
 def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
     """``x.where(condition, y)`` is ``where(condition, x, y)``."""
-    return ops_elementwise.where(condition, self, other)
+    return elementwise.where(condition, self, other)
 
 
 Tensor.where = _where
@@ -62,71 +64,71 @@ Tensor.where = _where
 
 
 def _add(self, other):
-    return _binary("add", self, other)
+    return binary("add", self, other)
 
 
 def _radd(self, other):
-    return _binary("add", other, self)
+    return binary("add", other, self)
 
 
 def _sub(self, other):
-    _check_bool_arithmetic("sub", self, other)
-    return _binary("sub", self, other)
+    check_bool_arithmetic("sub", self, other)
+    return binary("sub", self, other)
 
 
 def _rsub(self, other):
-    _check_bool_arithmetic("sub", other, self)
-    return _binary("sub", other, self)
+    check_bool_arithmetic("sub", other, self)
+    return binary("sub", other, self)
 
 
 def _mul(self, other):
-    return _binary("mul", self, other)
+    return binary("mul", self, other)
 
 
 def _rmul(self, other):
-    return _binary("mul", other, self)
+    return binary("mul", other, self)
 
 
 def _truediv(self, other):
-    return ops_elementwise.div(self, other)
+    return elementwise.div(self, other)
 
 
 def _rtruediv(self, other):
-    return ops_elementwise.div(other, self)
+    return elementwise.div(other, self)
 
 
 def _floordiv(self, other):
-    return ops_elementwise.floor_divide(self, other)
+    return elementwise.floor_divide(self, other)
 
 
 def _rfloordiv(self, other):
-    return ops_elementwise.floor_divide(other, self)
+    return elementwise.floor_divide(other, self)
 
 
 def _mod(self, other):
-    return ops_elementwise.remainder(self, other)
+    return elementwise.remainder(self, other)
 
 
 def _rmod(self, other):
-    return ops_elementwise.remainder(other, self)
+    return elementwise.remainder(other, self)
 
 
 def _pow(self, other):
-    return ops_elementwise.pow(self, other)
+    return elementwise.pow(self, other)
 
 
 def _rpow(self, other):
-    return ops_elementwise.pow(other, self)
+    return elementwise.pow(other, self)
 
 
 def _rmatmul(self, other):
-    return ops_linalg.matmul(other, self)
+    return linalg.matmul(other, self)
 
 
 def _comparison(fn_name: str):
     def compare(self, other):
         try:
-            return _binary(fn_name, self, other)
+            return binary(fn_name, self, other)
         except TypeError:
             return NotImplemented
 
@@ -135,7 +137,7 @@ def _comparison(fn_name: str):
 
 
 def _bitwise(fn_name: str, reflected: bool = False):
-    function = getattr(ops_elementwise, fn_name)
+    function = getattr(elementwise, fn_name)
 
     def operator(self, other):
         return function(other, self) if reflected else function(self, other)
@@ -143,18 +145,18 @@ def _bitwise(fn_name: str, reflected: bool = False):
     return operator
 
 
-Tensor.__add__, Tensor.__radd__, Tensor.__iadd__ = _add, _radd, ops_inplace.add_
-Tensor.__sub__, Tensor.__rsub__, Tensor.__isub__ = _sub, _rsub, ops_inplace.sub_
-Tensor.__mul__, Tensor.__rmul__, Tensor.__imul__ = _mul, _rmul, ops_inplace.mul_
-Tensor.__truediv__, Tensor.__rtruediv__, Tensor.__itruediv__ = _truediv, _rtruediv, ops_inplace.div_
+Tensor.__add__, Tensor.__radd__, Tensor.__iadd__ = _add, _radd, inplace.add_
+Tensor.__sub__, Tensor.__rsub__, Tensor.__isub__ = _sub, _rsub, inplace.sub_
+Tensor.__mul__, Tensor.__rmul__, Tensor.__imul__ = _mul, _rmul, inplace.mul_
+Tensor.__truediv__, Tensor.__rtruediv__, Tensor.__itruediv__ = _truediv, _rtruediv, inplace.div_
 Tensor.__floordiv__, Tensor.__rfloordiv__ = _floordiv, _rfloordiv
 Tensor.__mod__, Tensor.__rmod__ = _mod, _rmod
-Tensor.__pow__, Tensor.__rpow__, Tensor.__ipow__ = _pow, _rpow, ops_inplace.pow_
-Tensor.__matmul__, Tensor.__rmatmul__ = ops_linalg.matmul, _rmatmul
-Tensor.__neg__ = ops_unary.neg
-Tensor.__pos__ = ops_unary.positive
-Tensor.__abs__ = ops_unary.abs
-Tensor.__invert__ = ops_unary.bitwise_not
+Tensor.__pow__, Tensor.__rpow__, Tensor.__ipow__ = _pow, _rpow, inplace.pow_
+Tensor.__matmul__, Tensor.__rmatmul__ = linalg.matmul, _rmatmul
+Tensor.__neg__ = unary.neg
+Tensor.__pos__ = unary.positive
+Tensor.__abs__ = unary.abs
+Tensor.__invert__ = unary.bitwise_not
 for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
     setattr(Tensor, f"__{_op}__", _comparison(_op))
 Tensor.__and__, Tensor.__rand__ = _bitwise("bitwise_and"), _bitwise("bitwise_and", True)

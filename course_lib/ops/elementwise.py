@@ -18,75 +18,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import numpy as np
-
-from . import dtypes as _dt
-from .backends import _BACKENDS, get_backend
-from .shape import broadcast_shape
-from .tensor import Tensor, check_same_device
-
-_NUMBERS = (bool, int, float)
-
-
-def _backend(device):
-    backend = _BACKENDS.get(device.type)
-    return backend if backend is not None else get_backend(device.type)
-
-
-def _cast(t: Tensor, dtype: _dt.dtype) -> Tensor:
-    return t if t.dtype is dtype else _backend(t.device).cast(t, dtype)
-
-
-def _number(value: Any) -> Any:
-    """A Python number for a scalar operand, a Tensor for array data, or TypeError."""
-    if isinstance(value, _NUMBERS):
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        from .creation import tensor
-
-        return tensor(value)
-    raise TypeError(f"unsupported operand type for a tensor operation: '{type(value).__name__}'")
-
-
-def _operands(a: Any, b: Any):
-    """Promote ``a`` and ``b`` (at least one a Tensor); returns ``(a, b, dtype, device)``."""
-    if isinstance(a, Tensor):
-        if not isinstance(b, Tensor):
-            b = _number(b)
-        if isinstance(b, Tensor):
-            dtype = a.dtype
-            if dtype is not b.dtype:
-                dtype = _dt.result_type(a, b)
-                a, b = _cast(a, dtype), _cast(b, dtype)
-            if a.device is not b.device:
-                check_same_device(a, b)
-            return a, b, dtype, a.device
-        dtype = _dt.scalar_result_type(a.dtype, b)
-        return _cast(a, dtype), b, dtype, a.device
-    a = _number(a)
-    if isinstance(a, Tensor):
-        return _operands(a, b)
-    dtype = _dt.scalar_result_type(b.dtype, a)
-    return a, _cast(b, dtype), dtype, b.device
-
-
-def _binary(fn_name: str, a: Any, b: Any) -> Tensor:
-    a, b, dtype, device = _operands(a, b)
-    return _backend(device).zip(fn_name, a, b)
-
-
-def _check_bool_arithmetic(fn_name: str, a: Any, b: Any) -> None:
-    """torch refuses ``-`` when an operand is bool (a tensor or ``True``/``False``)."""
-    bools = [v is True or v is False or getattr(v, "dtype", None) is _dt.bool for v in (a, b)]
-    if fn_name == "sub" and any(bools):
-        if all(bools):
-            raise NotImplementedError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                                      "Use the `^` or `logical_xor()` operator instead.")
-        raise NotImplementedError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-
+from .. import dtypes as _dt
+from ..shape import broadcast_shape
+from .._tensor import Tensor, check_same_device
+from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -95,7 +30,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting, with torch's dtype promotion."""
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    return _binary("add", input, other)
+    return binary("add", input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -104,15 +39,15 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     Raises:
         NotImplementedError: for two bool tensors (as torch).
     """
-    _check_bool_arithmetic("sub", input, other)
+    check_bool_arithmetic("sub", input, other)
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    return _binary("sub", input, other)
+    return binary("sub", input, other)
 
 
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other``."""
-    return _binary("mul", input, other)
+    return binary("mul", input, other)
 
 
 def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
@@ -123,17 +58,17 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Tenso
     if rounding_mode == "trunc":
         quotient = div(input, other)
         truncated = quotient.trunc()
-        _, _, dtype, _ = _operands(input, other)
+        _, _, dtype, _ = promote_operands(input, other)
         return truncated if dtype.is_floating_point else truncated.to(dtype)
     if rounding_mode is not None:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
-    a, b, dtype, device = _operands(input, other)
+    a, b, dtype, device = promote_operands(input, other)
     if not dtype.is_floating_point:  # int / int is a float, as in Python 3
         target = _dt.get_default_dtype()
-        a = _cast(a, target) if isinstance(a, Tensor) else a
-        b = _cast(b, target) if isinstance(b, Tensor) else b
-    return _backend(device).zip("div", a, b)
+        a = cast(a, target) if isinstance(a, Tensor) else a
+        b = cast(b, target) if isinstance(b, Tensor) else b
+    return backend_for(device).zip("div", a, b)
 
 
 true_divide = divide = div
@@ -142,13 +77,13 @@ subtract = sub
 
 
 def _integer_division(fn_name: str, input: Any, other: Any) -> Tensor:
-    a, b, dtype, device = _operands(input, other)
+    a, b, dtype, device = promote_operands(input, other)
     if not dtype.is_floating_point:
         divisor = b if isinstance(b, Tensor) else None
-        if (divisor is None and b == 0) or (divisor is not None and _backend(device).reduce(
-                "any", _backend(device).zip("eq", divisor, 0), tuple(range(divisor.ndim)), False).item()):
+        if (divisor is None and b == 0) or (divisor is not None and backend_for(device).reduce(
+                "any", backend_for(device).zip("eq", divisor, 0), tuple(range(divisor.ndim)), False).item()):
             raise RuntimeError("ZeroDivisionError")
-    return _backend(device).zip(fn_name, a, b)
+    return backend_for(device).zip(fn_name, a, b)
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
@@ -173,28 +108,28 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001  (torch.pow)
         RuntimeError: ``Integers to negative integer powers are not allowed.`` for an integer
             tensor and a negative Python int exponent (with a tensor exponent, torch gives 0).
     """
-    a, b, dtype, device = _operands(input, exponent)
+    a, b, dtype, device = promote_operands(input, exponent)
     if not dtype.is_floating_point and isinstance(b, int) and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _backend(device).zip("pow", a, b)
+    return backend_for(device).zip("pow", a, b)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum (NaN wins, as in torch)."""
-    return _binary("maximum", input, other)
+    return binary("maximum", input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum (NaN wins, as in torch)."""
-    return _binary("minimum", input, other)
+    return binary("minimum", input, other)
 
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise ``atan2(input, other)`` (floating point)."""
-    a, b, dtype, device = _operands(input, other)
+    a, b, dtype, device = promote_operands(input, other)
     if not dtype.is_floating_point:
-        a, b = _cast(a, _dt.get_default_dtype()), _cast(b, _dt.get_default_dtype())
-    return _backend(device).zip("atan2", a, b)
+        a, b = cast(a, _dt.get_default_dtype()), cast(b, _dt.get_default_dtype())
+    return backend_for(device).zip("atan2", a, b)
 
 
 # --------------------------------------------------------------------------- comparisons and logic
@@ -202,32 +137,32 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
 
 def eq(input: Any, other: Any) -> Tensor:
     """``input == other`` elementwise (a bool tensor)."""
-    return _binary("eq", input, other)
+    return binary("eq", input, other)
 
 
 def ne(input: Any, other: Any) -> Tensor:
     """``input != other`` elementwise."""
-    return _binary("ne", input, other)
+    return binary("ne", input, other)
 
 
 def lt(input: Any, other: Any) -> Tensor:
     """``input < other`` elementwise."""
-    return _binary("lt", input, other)
+    return binary("lt", input, other)
 
 
 def le(input: Any, other: Any) -> Tensor:
     """``input <= other`` elementwise."""
-    return _binary("le", input, other)
+    return binary("le", input, other)
 
 
 def gt(input: Any, other: Any) -> Tensor:
     """``input > other`` elementwise."""
-    return _binary("gt", input, other)
+    return binary("gt", input, other)
 
 
 def ge(input: Any, other: Any) -> Tensor:
     """``input >= other`` elementwise."""
-    return _binary("ge", input, other)
+    return binary("ge", input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
@@ -240,24 +175,24 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 def logical_and(input: Any, other: Any) -> Tensor:
     """Elementwise AND of truth values (non-zero is true)."""
-    return _binary("logical_and", input, other)
+    return binary("logical_and", input, other)
 
 
 def logical_or(input: Any, other: Any) -> Tensor:
     """Elementwise OR of truth values."""
-    return _binary("logical_or", input, other)
+    return binary("logical_or", input, other)
 
 
 def logical_xor(input: Any, other: Any) -> Tensor:
     """Elementwise XOR of truth values."""
-    return _binary("logical_xor", input, other)
+    return binary("logical_xor", input, other)
 
 
 def _bitwise(fn_name: str, a: Any, b: Any) -> Tensor:
-    a, b, dtype, device = _operands(a, b)
+    a, b, dtype, device = promote_operands(a, b)
     if dtype.is_floating_point:
         raise NotImplementedError(f'"{fn_name}_cpu" not implemented for \'{dtype.type_name}\'')
-    return _backend(device).zip(fn_name, a, b)
+    return backend_for(device).zip(fn_name, a, b)
 
 
 def bitwise_and(input: Any, other: Any) -> Tensor:
@@ -293,15 +228,15 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if condition.dtype is not _dt.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.type_name}")
-    operands = [v if isinstance(v, Tensor) else _number(v) for v in (input, other)]
+    operands = [v if isinstance(v, Tensor) else as_operand(v) for v in (input, other)]
     dtype = _dt.result_type(*operands)
-    a, b = [_cast(v, dtype) if isinstance(v, Tensor) else v for v in operands]
+    a, b = [cast(v, dtype) if isinstance(v, Tensor) else v for v in operands]
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         from .creation import tensor
 
         a = tensor(a, dtype=dtype, device=condition.device)
     check_same_device(condition, *[v for v in (a, b) if isinstance(v, Tensor)])
-    backend = _backend(condition.device)
+    backend = backend_for(condition.device)
     try:
         return backend.where(condition, a, b)
     except ValueError:
@@ -319,11 +254,11 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     dtype = _dt.result_type(input, *[v for v in (min, max) if v is not None])
-    result = _cast(input, dtype)
+    result = cast(input, dtype)
     if min is not None:
-        result = _binary("maximum", result, min if not isinstance(min, Tensor) else _cast(min, dtype))
+        result = binary("maximum", result, min if not isinstance(min, Tensor) else cast(min, dtype))
     if max is not None:
-        result = _binary("minimum", result, max if not isinstance(max, Tensor) else _cast(max, dtype))
+        result = binary("minimum", result, max if not isinstance(max, Tensor) else cast(max, dtype))
     return result
 
 

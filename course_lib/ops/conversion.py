@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dtypes as _dt
-from .backends import get_backend
-from .devices import CPU, as_device
-from .tensor import Tensor
+from .. import dtypes as _dt
+from ..backends import get_backend
+from ..device import CPU, as_device
+from .._tensor import Tensor
 
 
 def _dtype_or(dtype: Any, default: _dt.dtype) -> _dt.dtype:
@@ -27,7 +27,7 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bo
 
     Returns ``self`` itself when nothing changes (unless ``copy=True``), as torch does.
     """
-    from .devices import device as device_type
+    from ..device import device as device_type
 
     for arg in args:
         if isinstance(arg, Tensor):

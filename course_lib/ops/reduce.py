@@ -16,11 +16,11 @@ import math
 import warnings
 from typing import Any, Callable, Optional, Tuple
 
-from . import dtypes as _dt
-from . import return_types
-from .ops_elementwise import _backend, _cast
-from .shape import normalize_dim, normalize_dims, numel
-from .tensor import Tensor
+from .. import dtypes as _dt
+from .. import return_types
+from ..shape import normalize_dim, normalize_dims, numel
+from .._tensor import Tensor
+from .common import backend_for, cast
 
 
 def numpy_aliases(function: Callable) -> Callable:
@@ -47,9 +47,9 @@ def _dims(dim: Any, ndim: int) -> Tuple[int, ...]:
 def _reduce(fn_name: str, x: Tensor, dims: Tuple[int, ...], keepdim: bool) -> Tensor:
     if not dims:  # a 0-d tensor (or nothing to reduce): the result is the element itself
         if fn_name in ("all", "any"):
-            return _backend(x.device).zip("ne", x, 0)
-        return _backend(x.device).copy(x)
-    return _backend(x.device).reduce(fn_name, x, dims, keepdim)
+            return backend_for(x.device).zip("ne", x, 0)
+        return backend_for(x.device).copy(x)
+    return backend_for(x.device).reduce(fn_name, x, dims, keepdim)
 
 
 def _accumulate_dtype(x: Tensor, dtype: Any) -> _dt.dtype:
@@ -62,14 +62,14 @@ def _accumulate_dtype(x: Tensor, dtype: Any) -> _dt.dtype:
 @numpy_aliases
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dimensions if None); bool and integer inputs sum to int64."""
-    x = _cast(input, _accumulate_dtype(input, dtype))
+    x = cast(input, _accumulate_dtype(input, dtype))
     return _reduce("sum", x, _dims(dim, input.ndim), keepdim)
 
 
 @numpy_aliases
 def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product over ``dim`` (all elements if None)."""
-    x = _cast(input, _accumulate_dtype(input, dtype))
+    x = cast(input, _accumulate_dtype(input, dtype))
     return _reduce("prod", x, _dims(dim, input.ndim), keepdim)
 
 
@@ -87,7 +87,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
                            f"complex dtype. Got: {target.type_name}")
     dims = _dims(dim, input.ndim)
     count = numel([input._shape[d] for d in dims])
-    total = _reduce("sum", _cast(input, target), dims, keepdim)
+    total = _reduce("sum", cast(input, target), dims, keepdim)
     return total / count if count else total / 0.0
 
 
@@ -102,14 +102,14 @@ def _check_not_empty(name: str, input: Tensor, dim: Any) -> None:
 
 def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):  # max(a, b): elementwise
-        from .ops_elementwise import maximum, minimum
+        from .elementwise import maximum, minimum
 
         return maximum(input, dim) if name == "max" else minimum(input, dim)
     _check_not_empty(name, input, dim)
     if dim is None:
         return _reduce(name, input, _dims(None, input.ndim), False)
     d = normalize_dim(dim, input.ndim)
-    backend = _backend(input.device)
+    backend = backend_for(input.device)
     if input.ndim == 0:
         values, indices = backend.copy(input), backend.full((), 0, _dt.int64, input.device)
     else:
@@ -156,8 +156,8 @@ def _arg(name: str, input: Tensor, dim: Optional[int], keepdim: bool) -> Tensor:
     _check_not_empty("arg" + name, input, dim)
     d = None if dim is None else normalize_dim(dim, input.ndim)
     if input.ndim == 0:
-        return _backend(input.device).full((), 0, _dt.int64, input.device)
-    return _backend(input.device).arg_reduce(name, input, d, keepdim)
+        return backend_for(input.device).full((), 0, _dt.int64, input.device)
+    return backend_for(input.device).arg_reduce(name, input, d, keepdim)
 
 
 @numpy_aliases
@@ -187,7 +187,7 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 @numpy_aliases
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """Number of non-zero elements over ``dim``."""
-    from .ops_elementwise import ne
+    from .elementwise import ne
 
     return sum(ne(input, 0), dim)
 
@@ -196,11 +196,11 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
 
 
 def _scan(fn_name: str, input: Tensor, dim: int, dtype: Any) -> Tensor:
-    x = _cast(input, _accumulate_dtype(input, dtype))
+    x = cast(input, _accumulate_dtype(input, dtype))
     if x.ndim == 0:
         normalize_dim(dim, 0)
-        return _backend(x.device).copy(x)
-    return _backend(x.device).scan(fn_name, x, normalize_dim(dim, x.ndim))
+        return backend_for(x.device).copy(x)
+    return backend_for(x.device).scan(fn_name, x, normalize_dim(dim, x.ndim))
 
 
 @numpy_aliases
@@ -306,9 +306,9 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     """``(values, indices)`` sorted along ``dim`` (stable; NaN sorts as the largest value)."""
     if input.ndim == 0:
         normalize_dim(dim, 0)
-        backend = _backend(input.device)
+        backend = backend_for(input.device)
         return return_types.sort((backend.copy(input), backend.full((), 0, _dt.int64, input.device)))
-    values, indices = _backend(input.device).sort(input, normalize_dim(dim, input.ndim), descending)
+    values, indices = backend_for(input.device).sort(input, normalize_dim(dim, input.ndim), descending)
     return return_types.sort((values, indices))
 
 

@@ -11,14 +11,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import indexing as I
-from .. import ops_join as J
-from .. import ops_shape as S
-from ..backends import get_backend
-from ..creation import arange, ones_like, zeros
-from ..tensor import Tensor
-from .function import Function
-from .rules_elementwise import sum_to_shape
+from ...ops import indexing as I
+from ...ops import join as J
+from ...ops import views as S
+from ...backends import get_backend
+from ...ops.creation import arange, zeros
+from ..._tensor import Tensor
+from ..function import Function
+from .elementwise import sum_to_shape
 
 
 class ViewBackward0(Function):
@@ -367,54 +367,3 @@ class StackBackward0(Function):
         return (None, *grad.unbind(ctx.dim))
 
 
-class CopySlices(Function):
-    """``base[key] = value`` when ``value`` or ``base`` takes part in a graph (torch's name).
-
-    ``base`` is a fresh clone (see ``dispatch``): forward writes into it and returns it.
-    """
-
-    @staticmethod
-    def forward(ctx, base, value, key):
-        ctx.key = key
-        ctx.value_shape = tuple(value.shape) if isinstance(value, Tensor) else None
-        I.setitem(base, key, value)
-        return base
-
-    @staticmethod
-    def backward(ctx, grad):
-        # The written positions no longer depend on the old base; they came from value.
-        grad_base = grad.clone()
-        grad_base[ctx.key] = 0
-        grad_value = None if ctx.value_shape is None else sum_to_shape(grad[ctx.key], ctx.value_shape)
-        return grad_base, grad_value, None
-
-
-def replay_view(tensor: Tensor, steps: Sequence[tuple]) -> Tensor:
-    """Apply the recorded view ``steps`` (``(Function, args, kwargs)`` each) to ``tensor``."""
-    for function, args, kwargs in steps:
-        tensor = function.apply(tensor, *args, **kwargs)
-    return tensor
-
-
-class ViewCopySlices(Function):
-    """The new history of a base after an in-place change of one of its views (torch's CopySlices).
-
-    ``base`` already holds the new values (the view wrote into its memory); ``value`` is
-    the view's new content. Backward: the region the view covers gets its gradient from
-    ``value``, the rest from the base's old history.
-    """
-
-    @staticmethod
-    def forward(ctx, base, value, steps):
-        ctx.steps = steps
-        return base.clone()
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous()  # any view the base allowed works on a contiguous tensor of its shape
-        outside = ones_like(grad)
-        replay_view(outside, ctx.steps).fill_(0.0)
-        return grad * outside, replay_view(grad, ctx.steps), None
-
-
-ViewCopySlices.__name__ = "CopySlices"

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, Tuple
 
-from .. import ops_activation as A
-from .. import ops_elementwise as E
-from .. import ops_reduce as R
-from ..creation import arange
-from ..shape import normalize_dims
-from ..tensor import Tensor
-from .function import Function
-from .rules_shape import scatter_along
+from ...ops import activation as A
+from ...ops import elementwise as E
+from ...ops import reduce as R
+from ...ops.creation import arange
+from ...shape import normalize_dims
+from ..._tensor import Tensor
+from ..function import Function
+from .views import scatter_along
 
 
 def reduced_dims(dim: Any, ndim: int) -> Tuple[int, ...]:
@@ -209,8 +209,8 @@ class ProdBackward1(ProdBackward0):
 
 def _exclusive_cumprod(x: Tensor, dim: int) -> Tensor:
     """``out[i] = x[0] * ... * x[i-1]`` along ``dim`` (1 for i = 0)."""
-    from ..ops_join import cat
-    from ..ops_shape import narrow
+    from ...ops.join import cat
+    from ...ops.views import narrow
 
     ones = narrow(x, dim, 0, 1) * 0 + 1
     shifted = cat([ones, narrow(x, dim, 0, x.shape[dim] - 1)], dim)

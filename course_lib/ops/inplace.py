@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dtypes as _dt
-from .ops_elementwise import _backend, _binary, _cast, _check_bool_arithmetic, _number, clamp, div, mul, pow
-from .ops_unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
-from .shape import broadcast_shape
-from .tensor import Tensor, check_same_device
+from .. import dtypes as _dt
+from ..shape import broadcast_shape
+from .._tensor import Tensor, check_same_device
+from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
+from .elementwise import clamp, div, mul, pow
+from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
 
 def check_writable(self: Tensor) -> None:
     """Called before every in-place write into ``self``: counts the write, refuses overlaps.
@@ -51,7 +52,7 @@ def write_result(self: Tensor, result: Any) -> Tensor:
                 raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
                                    f"{list(shape)}")
     check_writable(self)
-    _backend(self.device).copy_into(self, result)
+    backend_for(self.device).copy_into(self, result)
     return self
 
 
@@ -66,17 +67,17 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
         if other.device is not self.device:
             check_same_device(self, other)
     else:
-        other = _number(other)
+        other = as_operand(other)
         dtype = _dt.scalar_result_type(self.dtype, other)
     if fn_name == "div" and not dtype.is_floating_point:
         dtype = _dt.get_default_dtype()
     _dt.check_can_cast(dtype, self.dtype)
     check_writable(self)
     if dtype is self.dtype:  # compute straight into self's memory
-        operand = _cast(other, dtype) if isinstance(other, Tensor) else other
-        _backend(self.device).zip(fn_name, self, operand, out=self)
+        operand = cast(other, dtype) if isinstance(other, Tensor) else other
+        backend_for(self.device).zip(fn_name, self, operand, out=self)
         return self
-    result = div(self, other) if fn_name == "div" else _binary(fn_name, self, other)
+    result = div(self, other) if fn_name == "div" else binary(fn_name, self, other)
     return write_result(self, result)
 
 
@@ -91,7 +92,7 @@ def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self -= alpha * other``."""
-    _check_bool_arithmetic("sub", self, other)
+    check_bool_arithmetic("sub", self, other)
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _inplace_binary("sub", self, other)
@@ -125,7 +126,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
                                f"{value.ndim} dimensions.")
         value = value.item()
     check_writable(self)
-    _backend(self.device).fill(self, value)
+    backend_for(self.device).fill(self, value)
     return self
 
 
@@ -144,7 +145,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
             raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
                                f"{list(shape)}")
     check_writable(self)
-    _backend(self.device).copy_into(self, src)
+    backend_for(self.device).copy_into(self, src)
     return self
 
 

@@ -14,11 +14,11 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import dtypes as _dt
-from .backends import get_backend
-from .devices import as_device
-from .generator import Generator, default_generator
-from .tensor import Size, Tensor
+from .. import dtypes as _dt
+from ..backends import get_backend
+from ..device import as_device
+from ..generator import Generator, default_generator
+from .._tensor import Size, Tensor
 
 Number = (bool, int, float)
 
@@ -146,7 +146,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A CPU tensor that *shares memory* with the NumPy ``array`` (writes show in both)."""
-    from .backends.numpy_backend import share
+    from ..backends.numpy_backend import share
 
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
@@ -198,7 +198,7 @@ def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, device: Any = Non
 # --------------------------------------------------------------------------- ranges
 
 
-def _number(value: Any) -> Any:
+def as_operand(value: Any) -> Any:
     return value.item() if isinstance(value, Tensor) else value
 
 
@@ -214,7 +214,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     """
     if end is None:
         start, end = 0, start
-    start, end, step = _number(start), _number(end), _number(step)
+    start, end, step = as_operand(start), as_operand(end), as_operand(step)
     inferred = _dt.int64 if all(isinstance(v, int) for v in (start, end, step)) else _dt.get_default_dtype()
     target = _dtype_or(dtype, inferred)
     if step == 0:
@@ -233,7 +233,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
     Computed like torch: the first half counts up from ``start``, the second half down from
     ``end``, so both ends are exact.
     """
-    start, end = _number(start), _number(end)
+    start, end = as_operand(start), as_operand(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     target = _dtype_or(dtype, _dt.get_default_dtype())
@@ -291,7 +291,7 @@ def randint(*args: Any, size: Any = None, generator: Optional[Generator] = None,
         low, high, shape = args
     else:
         raise TypeError("randint() expects (high, size) or (low, high, size)")
-    low, high = int(_number(low)), int(_number(high))
+    low, high = int(as_operand(low)), int(as_operand(high))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dev = as_device(device)
@@ -321,7 +321,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
     if tensors:
-        from .shape import broadcast_shape
+        from ..shape import broadcast_shape
 
         shape: Tuple[int, ...] = ()
         for t in tensors:

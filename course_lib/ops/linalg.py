@@ -9,10 +9,10 @@ removed from the result).
 
 from __future__ import annotations
 
-from .ops_elementwise import _backend
-from .ops_shape import reshape, squeeze, unsqueeze
-from .shape import broadcast_shape, numel
-from .tensor import Tensor, check_same_device
+from ..shape import broadcast_shape, numel
+from .._tensor import Tensor, check_same_device
+from .common import backend_for
+from .views import reshape, squeeze, unsqueeze
 
 
 def _check_dtypes(a: Tensor, b: Tensor) -> None:
@@ -23,7 +23,7 @@ def _check_dtypes(a: Tensor, b: Tensor) -> None:
 
 def _product(a: Tensor, b: Tensor) -> Tensor:
     check_same_device(a, b)
-    return _backend(a.device).matmul(a, b)
+    return backend_for(a.device).matmul(a, b)
 
 
 def _shape_text(shape) -> str:

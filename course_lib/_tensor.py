@@ -21,7 +21,7 @@ import numpy as np
 
 from . import backends as _backends
 from . import dtypes as _dtypes
-from .devices import CPU, device
+from .device import CPU, device
 from .shape import Shape, Strides
 from .shape import is_contiguous as _is_contiguous_loose  # torch's rule: size-1 strides do not matter
 from .storage import Storage
@@ -50,7 +50,7 @@ class Size(tuple):
 _CONTIGUOUS: Dict[Shape, Strides] = {}
 
 
-def _contiguous_strides(shape: Shape) -> Strides:
+def row_major_strides(shape: Shape) -> Strides:
     """Row-major strides of ``shape``, cached (the library's own copy, used on hot paths).
 
     # NOTE: a private twin of ``shape.contiguous_strides`` (exercise 1.1), so that creating a
@@ -86,7 +86,7 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, *sizes: Any, dtype: Any = None, device: Any = None):
-        from .creation import tensor, zeros
+        from .ops.creation import tensor, zeros
 
         if not sizes:  # Tensor() is an empty 1-d tensor
             source = tensor([], dtype=dtype, device=device)
@@ -145,7 +145,7 @@ class Tensor:
 
     def is_contiguous(self) -> bool:
         """True when the elements are laid out row-major without gaps (views may not be)."""
-        return self._strides == _contiguous_strides(self._shape) or _is_contiguous_loose(self._shape, self._strides)
+        return self._strides == row_major_strides(self._shape) or _is_contiguous_loose(self._shape, self._strides)
 
     def element_size(self) -> int:
         """Bytes per element."""
@@ -224,7 +224,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A view of the same storage that does not require grad."""
-        return _make(self._storage, self._shape, self._strides, self._offset, self.dtype, self.device, self._array)
+        return wrap_storage(self._storage, self._shape, self._strides, self._offset, self.dtype, self.device, self._array)
 
     @property
     def data(self) -> "Tensor":
@@ -310,7 +310,7 @@ class Tensor:
     def __iter__(self):
         if not self._shape:
             raise TypeError("iteration over a 0-d tensor")
-        from .ops_shape import select
+        from .ops.views import select
 
         return (select(self, 0, i) for i in range(self._shape[0]))
 
@@ -339,7 +339,7 @@ class Tensor:
 
 
 def _rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad: bool) -> Tensor:
-    from .creation import tensor
+    from .ops.creation import tensor
 
     return tensor(array, dtype=getattr(_dtypes, dtype_name), device=device_name, requires_grad=requires_grad)
 
@@ -347,7 +347,7 @@ def _rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad
 _new = object.__new__
 
 
-def _make(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], offset: int, dtype, device: device,
+def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], offset: int, dtype, device: device,
           array: Any = None) -> Tensor:
     """A Tensor over ``storage`` with the given layout (no copy, no checks).
 

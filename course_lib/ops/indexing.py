@@ -12,43 +12,14 @@ tensor arithmetic, then gathered with the backend's ``take`` (or written with ``
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Tuple
 
 import numpy as np
 
-from . import dtypes as _dt
-from .backends import get_backend
-from .shape import Shape, Strides, normalize_dim
-from .tensor import Tensor, _make
-
-
-def slice_layout(shape: Sequence[int], strides: Sequence[int], offset: int, dim: int,
-                 index: slice) -> Tuple[Shape, Strides, int]:
-    """Layout of the view ``x[..., start:stop:step, ...]`` that slices dimension ``dim``.
-
-    The view starts at element ``start`` of that dimension (the offset moves by
-    ``start * strides[dim]``), takes every ``step``-th element (the stride is multiplied by
-    ``step``) and has as many elements as ``range(start, stop, step)``. Out-of-range
-    ``start``/``stop`` are clipped like Python list slicing; ``slice.indices(size)`` does that.
-
-    Taught in notebooks/01_tensors.ipynb, section "Indexing and slicing".
-
-    Args:
-        shape, strides, offset: the input's layout.
-        dim: the (non-negative) dimension to slice.
-        index: the slice; its step is positive (checked by the caller).
-
-    Returns:
-        ``(new_shape, new_strides, new_offset)``. Example: shape ``(10,)``, strides ``(1,)``,
-        offset 0 and ``slice(2, 9, 3)`` give ``((3,), (3,), 2)``: elements 2, 5, 8.
-    """
-    # BEGIN EXERCISE 1.10
-    start, stop, step = index.indices(shape[dim])
-    length = len(range(start, stop, step))
-    new_shape = tuple(shape[:dim]) + (length,) + tuple(shape[dim + 1:])
-    new_strides = tuple(strides[:dim]) + (strides[dim] * step,) + tuple(strides[dim + 1:])
-    return new_shape, new_strides, offset + start * strides[dim]
-    # END EXERCISE
+from .. import dtypes as _dt
+from ..backends import get_backend
+from ..shape import normalize_dim, slice_layout
+from .._tensor import Tensor, wrap_storage
 
 
 # --------------------------------------------------------------------------- parsing a key
@@ -81,7 +52,7 @@ def _dims_used(item: Any) -> int:
 def _parse(x: Tensor, key: Any):
     """Apply the basic part of ``key``; return ``(view, advanced)`` where ``advanced`` lists
     ``(dim_in_view, int64 index tensor)`` pairs still to apply."""
-    from .ops_shape import as_view, select, unsqueeze
+    from .views import as_view, select, unsqueeze
 
     if not isinstance(key, tuple):
         key = (key,)
@@ -148,7 +119,7 @@ def _parse(x: Tensor, key: Any):
 def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
     """Storage positions of the elements picked by the advanced indices (result-shaped, int64)."""
     from .creation import arange
-    from .ops_shape import broadcast_shapes, expand
+    from .views import broadcast_shapes, expand
 
     try:
         shape = broadcast_shapes(*(index._shape for _, index in advanced))
@@ -195,9 +166,9 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     key_type = type(key)
     if key_type is slice and x._shape and (key.step is None or key.step > 0):  # fast path: x[a:b:c]
         shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, 0, key)
-        return _make(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
+        return wrap_storage(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
     if key_type is int and x._shape:  # fast path: x[i]
-        from .ops_shape import select
+        from .views import select
 
         return select(x, 0, key)
     view, advanced = _parse(x, key)
@@ -211,8 +182,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
     to ``x``'s dtype and written into ``x``'s storage."""
     from .creation import tensor
-    from .ops_inplace import check_writable, fill_
-    from .ops_shape import expand
+    from .inplace import check_writable, fill_
+    from .views import expand
 
     view, advanced = _parse(x, key)
     backend = get_backend(x.device.type)
@@ -254,7 +225,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements where ``mask`` is True, as a 1-d copy."""
-    from .ops_shape import broadcast_tensors
+    from .views import broadcast_tensors
 
     input, mask = broadcast_tensors(input, mask)
     return getitem(input, mask)
@@ -262,7 +233,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` (broadcastable bool) is True."""
-    from .ops_elementwise import where
+    from .elementwise import where
 
     if mask.dtype is not _dt.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -278,7 +249,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
 
 def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In-place :func:`masked_fill`."""
-    from .ops_inplace import write_result
+    from .inplace import write_result
 
     return write_result(input, masked_fill(input, mask, value))
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, Tuple
 
-from . import dtypes as _dt
-from .backends import get_backend
-from .shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, normalize_dim, numel,
-                    permute_shape_strides, view_strides)
-from .tensor import Tensor, _is_contiguous_loose, _make
+from .. import dtypes as _dt
+from ..backends import get_backend
+from ..shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, is_contiguous, normalize_dim,
+                     numel, permute_shape_strides, slice_layout, view_strides)
+from .._tensor import Tensor, wrap_storage
 
 
 def as_view(x: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int) -> Tensor:
     """A Tensor over ``x``'s storage with the given layout (no copy)."""
-    return _make(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
+    return wrap_storage(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
 
 
 def _shape_args(args: Sequence[Any]) -> Tuple[int, ...]:
@@ -108,7 +108,7 @@ def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 def _permuted(x: Tensor, dims: Tuple[int, ...]) -> Tensor:
     """The view of ``x`` with dimensions reordered by the (validated) permutation ``dims``."""
     shape, strides = permute_shape_strides(x._shape, x._strides, dims)
-    return _make(x._storage, tuple(shape), tuple(strides), x._offset, x.dtype, x.device)
+    return wrap_storage(x._storage, tuple(shape), tuple(strides), x._offset, x.dtype, x.device)
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
@@ -221,7 +221,7 @@ def broadcast_shapes(*shapes: Sequence[int]) -> Tuple[int, ...]:
     result: Tuple[int, ...] = ()
     for s in shapes:
         result = broadcast_shape(result, tuple(s) if isinstance(s, (tuple, list)) else (s,))
-    from .tensor import Size
+    from .._tensor import Size
 
     return Size(result)
 
@@ -258,8 +258,6 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     Raises:
         RuntimeError: ``start (4) + length (3) exceeds dimension size (6).``
     """
-    from .indexing import slice_layout
-
     d = normalize_dim(dim, x.ndim)
     size = x._shape[d]
     if not -size <= start <= size:
@@ -314,7 +312,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
 
 def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
     """``x`` itself when it is contiguous, else a contiguous copy."""
-    if _is_contiguous_loose(x._shape, x._strides):
+    if is_contiguous(x._shape, x._strides):
         return x
     return get_backend(x.device.type).copy(x)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .tensor import Tensor
+from .._tensor import Tensor
 
 
 def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
