@@ -43,7 +43,7 @@ install: | $(PY)
 	  cp pyproject.toml $(INSTALLED); }
 
 data: install
-	$(PY) -m course_lib.datasets.mnist_fetch --root data
+	$(PY) -m course_lib.datasets --root data
 
 workspace: install
 	$(PY) -m course_lib.exercises update

@@ -1,7 +1,7 @@
 """Chapter-02 autograd: course_lib vs torch on the CPU, side by side in one run.
 
-The bar (DESIGN.md §9, "per-op overhead <= 5x torch's", applied to the backward pass):
-backward time per graph node <= 5x torch's, on
+The bar (the per-op overhead bar, <= 5x torch's, applied to the backward pass): backward
+time per graph node <= 5x torch's, on
 
 - a chain of 200 operations on 10-element tensors (tensor and number operands, saved
   tensors), where the time is all overhead: walking the graph, calling the rules, adding
@@ -10,20 +10,19 @@ backward time per graph node <= 5x torch's, on
   loss = -log_softmax(logits).gather(1, targets).mean()), where the matmuls add real work.
 
 Forward (recording the graph) and forward + backward times are printed for information.
-Each figure is the median of several repeats, the two libraries measured alternately so
-that both see the same machine load. Prints a table and writes ``bench/report_autograd.md``
-(atomically).
+Each figure is the median of several repeats, course_lib and torch (at its default threads
+and at one thread) measured in turn so that all see the same machine load. Prints a table
+and writes ``bench/report_autograd.md`` (atomically; ``--report PATH`` writes elsewhere).
 
-Run: ``python bench/bench_autograd.py [--quick]``.
+Run: ``python bench/bench_autograd.py [--quick] [--report PATH]``.
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -32,9 +31,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import course_lib  # noqa: E402
-from _report import format_time, run_benchmark  # noqa: E402
+from _report import Bar, compare, run_benchmark  # noqa: E402
 
-BACKWARD_BAR = 5.0  # course_lib backward time per node / torch's, at most
+BACKWARD_BAR = Bar("torch", 5.0)  # course_lib backward time per node / torch's, at most
 CHAIN_LENGTH = 200
 
 
@@ -124,21 +123,7 @@ def time_step(build: Callable[[], Any], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def compare(measure: Callable, ours: Callable, theirs: Callable, number: int, repeats: int) -> Tuple[float, float, float]:
-    """Median seconds of course_lib, torch, and torch on one thread, measured alternately."""
-    measure(ours, 2), measure(theirs, 2)  # warm up
-    threads = torch.get_num_threads()
-    mine, reference, single = [], [], []
-    for _ in range(repeats):
-        mine.append(measure(ours, number))
-        reference.append(measure(theirs, number))
-        torch.set_num_threads(1)
-        single.append(measure(theirs, number))
-        torch.set_num_threads(threads)
-    return statistics.median(mine), statistics.median(reference), statistics.median(single)
-
-
-def run(quick: bool) -> Tuple[List[Dict[str, Any]], bool]:
+def run(quick: bool) -> List[Dict[str, Any]]:
     scale = 0.2 if quick else 1.0
     rows = []
     workloads = [
@@ -152,46 +137,30 @@ def run(quick: bool) -> Tuple[List[Dict[str, Any]], bool]:
         for what, measure, bar in [("backward, per node", time_backward, BACKWARD_BAR),
                                    ("forward (recording), per node", time_forward, None),
                                    ("forward + backward", time_step, None)]:
-            mine, reference, single = compare(measure, ours, theirs, number, 7)
             per = nodes if "per node" in what else 1
-            rows.append(dict(workload=name, what=what, nodes=nodes, ours=mine / per, torch=reference / per,
-                             single=single / per, ratio=mine / reference, ratio_single=mine / single, bar=bar,
-                             ok=bar is None or mine / reference <= bar))
-    return rows, all(r["ok"] for r in rows)
+            times = compare(ours, theirs, number, measure)
+            rows.append(dict(labels=(name, what, str(nodes)), bar=bar,
+                             **{key: seconds / per for key, seconds in times.items()}))
+    return rows
 
 
 # --------------------------------------------------------------------------- report
-
-
-
-def table(rows: List[Dict[str, Any]]) -> str:
-    threads = torch.get_num_threads()
-    lines = [f"| workload | measure | nodes | course_lib | torch ({threads} threads) | ratio | bar | | "
-             "torch (1 thread) | ratio |",
-             "|---|---|---:|---:|---:|---:|---|---|---:|---:|"]
-    for r in rows:
-        bar = f"<= {r['bar']:g}x time" if r["bar"] is not None else "(information)"
-        mark = ("✅" if r["ok"] else "❌") if r["bar"] is not None else ""
-        lines.append(f"| {r['workload']} | {r['what']} | {r['nodes']} | {format_time(r['ours'])} | "
-                     f"{format_time(r['torch'])} | {r['ratio']:.2f}x time | {bar} | {mark} | "
-                     f"{format_time(r['single'])} | {r['ratio_single']:.2f}x time |")
-    return "\n".join(lines)
 
 
 def main() -> int:
     notes = [
         "- *backward, per node*: the time of `loss.backward()` alone (the forward pass that builds each graph is",
         "  not counted), divided by the number of graph nodes (operations and leaf accumulators, the same count",
-        f"  in both libraries). Bar: at most {BACKWARD_BAR:g}x torch's.",
+        f"  in both libraries). Bar: at most {BACKWARD_BAR.limit:g}x torch's.",
         "- *forward (recording), per node*: the forward pass with the graph recorded, per node (information).",
-        "- *forward + backward*: one whole step, forward and backward (information; the chapter-03 bar for a",
-        "  training step is DESIGN.md §9's MLP <= 1.0x).",
+        "- *forward + backward*: one whole step, forward and backward (information; the chapter-03 bar for an",
+        "  MLP training step is course_lib time <= 1.0x torch's, same model and batch).",
         "- chain: `y = (y * w + b).tanh() * 0.9` repeated 50 times on 10 float32 elements, then `y.sum()`: every",
         "  figure is overhead. MLP: 784-128-64-10 with ReLU, batch 64, float32, loss",
         "  `-log_softmax(logits).gather(1, targets).mean()`: the matmuls add real work.",
     ]
     return run_benchmark(__doc__.splitlines()[0], "Chapter 02 autograd: course_lib vs torch (CPU)", notes,
-                         HERE / "report_autograd.md", run, table)
+                         HERE / "report_autograd.md", ["workload", "measure", "nodes"], run)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Run every benchmark in bench/ (``make bench``); each prints its table and writes its report.
 
-Benchmarks measure course_lib against torch side by side in one run and report ratios
-(DESIGN.md §9); unit tests never time anything.
+Benchmarks measure course_lib against torch (and raw NumPy) side by side in one run and
+report ratios against bars; unit tests never time anything.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Taught in notebooks/01_tensors.ipynb, sections "Storage, shape and strides" and
 "Views: ...". This file holds the core of the class: its layout, its attributes and the
 conversions to Python and NumPy. The operations live one concept per module
-(``ops_elementwise``, ``ops_unary``, ``ops_inplace``, ``ops_reduce``, ``ops_shape``,
-``ops_join``, ``ops_linalg``, ``indexing``, ``creation``, ``conversion``) as plain functions
-such as ``ops_reduce.sum(input, dim)``; ``_methods.py`` attaches them to the class, so
+in ``course_lib/ops/`` (``elementwise``, ``unary``, ``inplace``, ``reduce``, ``views``,
+``join``, ``linalg``, ``indexing``, ``creation``, ``conversion``) as plain functions
+such as ``reduce.sum(input, dim)``; ``ops/tensor_methods.py`` attaches them to the class, so
 ``x.sum(1)`` and ``course_lib.sum(x, 1)`` are the same code.
 
 The element at index ``(i, j, ...)`` lives at storage position
@@ -178,7 +178,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        """In-place writes so far into this tensor's storage (see ``ops_inplace.check_writable``)."""
+        """In-place writes so far into this tensor's storage (see ``ops.inplace.check_writable``)."""
         return self._storage.version
 
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import REPO
 
 # Checks and notebooks are compared on the CPU; progress bars would only add noise.
 os.environ.setdefault("TQDM_DISABLE", "1")

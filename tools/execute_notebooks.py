@@ -27,7 +27,8 @@ from course_lib._atomic import atomic_write_text  # noqa: E402
 def execute(path: Path) -> float:
     """Run ``path`` top to bottom, store its outputs, return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
-    # Outputs are committed from a CPU-only run with progress bars off (DESIGN.md §6).
+    # Outputs are committed from a CPU-only run with progress bars off, so that nbval compares
+    # the same text on every machine.
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",

@@ -2,8 +2,9 @@
 
 - ``function.py``: graph nodes and :class:`Function` (forward and backward side by side);
 - ``engine.py``: the backward pass (topological order, accumulation) and :func:`grad`;
-- ``rules_*.py``: the backward rule of every differentiable op;
+- ``rules/``: the backward rule of every differentiable op, one module per op family;
 - ``dispatch.py``: connects the rules to the chapter-01 operations;
+- ``inplace.py``: in-place operations on tensors in a graph (rebasing, ``CopySlices``);
 - ``grad_mode.py``: ``no_grad`` and friends; ``gradcheck.py``; ``functional.py`` (jacobian).
 """
 

@@ -10,28 +10,19 @@ Exercises 2.1, 2.3, 2.10 and 2.12 are also called directly.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, List, Sequence, Tuple
+from typing import Any, Iterator, List, Sequence, Tuple
 
 import numpy as np
 
+from .compare import Expression, forward_backward, random_arrays
 from .harness import Case, register_check
-
-Expression = Callable[..., Any]  # (library, *inputs) -> output tensor
-
-
-def _data(shapes: Sequence[Tuple[int, ...]], seed: int, positive: bool = False) -> List[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(shape) for shape in shapes]
-    return [np.abs(a) + 0.5 for a in arrays] if positive else arrays
 
 
 def _run(library: Any, device: str, expression: Expression, arrays: List[np.ndarray], seed: int) -> tuple:
     """Forward + backward in ``library`` (course_lib or torch); returns (output, *input grads)."""
     inputs = [library.tensor(a, dtype=library.float64, device=device).requires_grad_() for a in arrays]
-    output = expression(library, *inputs)
-    gradient = np.random.default_rng(seed + 1000).standard_normal(tuple(output.shape))
-    output.backward(library.tensor(gradient, dtype=library.float64, device=device))
-    return (output.detach(),) + tuple(x.grad for x in inputs)
+    outputs, grads = forward_backward(library, expression, inputs, seed)
+    return (outputs[0], *grads)
 
 
 def gradient_case(name: str, device: str, expression: Expression, shapes: Sequence[Tuple[int, ...]],
@@ -43,7 +34,7 @@ def gradient_case(name: str, device: str, expression: Expression, shapes: Sequen
     import importlib
 
     ours = importlib.import_module(package_name)
-    arrays = _data(shapes, seed, positive)
+    arrays = random_arrays(shapes, seed, positive)
     return Case(
         name=f"{name}",
         inputs=f"{text} with inputs of shapes {list(shapes)} (float64, seed {seed})",

@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
+from .compare import to_torch
 from .device_table import Device, check_devices
 
 CheckFunction = Callable[..., Iterable["Case"]]
@@ -195,27 +196,6 @@ def _run_error_case(case: Case) -> None:
             f"expected {case.expect_error.__name__} (as torch raises), got {type(error).__name__}: {error}"
         ) from None
     raise AssertionError(f"expected {case.expect_error.__name__} (as torch raises), but it returned {value!r}")
-
-
-def to_torch(value: Any) -> Any:
-    """Convert a course_lib result to something ``torch.testing.assert_close`` understands.
-
-    course_lib tensors are copied to CPU torch tensors (via NumPy); tuples and lists are
-    converted element by element; numbers and torch values pass through unchanged.
-    """
-    import numpy as np
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        return value
-    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
-        return type(value)(to_torch(v) for v in value)
-    if hasattr(value, "numpy") and hasattr(value, "shape") and not isinstance(value, np.ndarray):
-        tensor = value.cpu() if hasattr(value, "cpu") else value
-        return torch.from_numpy(np.array(tensor.numpy(), copy=True))
-    if isinstance(value, np.ndarray):
-        return torch.from_numpy(value.copy())
-    return value
 
 
 def _assert_close(actual: Any, expected: Any, case: Case) -> None:

@@ -1,19 +1,22 @@
-"""Data sets for the course: fetching and verifying MNIST (DESIGN.md §7).
+"""Data sets for the course: fetching, verifying and reading MNIST.
 
-``fetch_mnist()`` fills ``data/MNIST/raw`` with the four official IDX files (``make data`` calls it);
-notebooks/04 reads them with the learner's own IDX reader, and torchvision reads the same files.
+``fetch_mnist()`` fills ``data/MNIST/raw`` with the four official IDX files (``make data`` runs
+``python -m course_lib.datasets``); chapter 04 (notebooks/04_mnist_training.ipynb) reads them
+with the learner's own IDX reader, and torchvision reads the same files.
+
+Modules, one concern each:
+
+* :mod:`.idx`: reading and writing the IDX file format.
+* :mod:`.verify`: the official file table (names, sizes, MD5 sums), verification, the errors.
+* :mod:`.sources`: where the files come from, tried in order.
+* :mod:`.mnist`: :func:`fetch_mnist`, which ties the sources and the verification together.
+* ``__main__``: the command line.
 """
 
 from __future__ import annotations
 
-__all__ = ["MNISTFetchError", "fetch_mnist", "verify_mnist"]
+from .idx import read_idx, write_idx
+from .mnist import fetch_mnist
+from .verify import MNISTFetchError, verify_mnist
 
-
-def __getattr__(name: str) -> object:
-    # Imported on first use, so that `python -m course_lib.datasets.mnist_fetch` does not find
-    # the module already imported by its package (runpy warns about that).
-    if name in __all__:
-        from . import mnist_fetch
-
-        return getattr(mnist_fetch, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["MNISTFetchError", "fetch_mnist", "read_idx", "verify_mnist", "write_idx"]

@@ -5,22 +5,28 @@
 last wrote it, so an update can tell "untouched since we wrote it" (safe to replace) from
 "changed by the learner" (never overwritten). Every reset backs the file up first under
 ``workspace/.course/backups/<time>/``.
+
+Course moves never cost a learner their work: an exercise whose place changed (see
+``renames.FORMER_PLACES``) is carried from its old file into its new one, and files the
+course no longer ships are moved to the backups, not deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 from .._atomic import atomic_write_bytes, atomic_write_text
 from .edition import build_learner_edition, dump_notebook, learner_file
 from .markers import MarkerError, find_regions, region_text, replace_regions, stub_lines
-from .registry import Exercise
+from .registry import Exercise, get_exercise
+from .renames import FORMER_PLACES
 
 MANIFEST = ".course/manifest.json"
 BACKUPS = ".course/backups"
@@ -39,12 +45,17 @@ class UpdateReport:
     merged: List[str] = field(default_factory=list)
     skipped: List[str] = field(default_factory=list)
     unchanged: List[str] = field(default_factory=list)
+    carried: List[str] = field(default_factory=list)
+    retired: List[str] = field(default_factory=list)
+    backup_dir: Optional[Path] = None
 
     def summary(self) -> str:
         lines = [f"{len(self.created)} created, {len(self.updated)} updated, {len(self.merged)} merged "
                  f"(your exercise code kept), {len(self.unchanged)} unchanged, {len(self.skipped)} skipped"]
         lines += [f"  merged : {rel}" for rel in self.merged]
         lines += [f"  skipped: {rel} (you changed it; the course's new version was not applied)" for rel in self.skipped]
+        lines += [f"  moved  : exercise {line}" for line in self.carried]
+        lines += [f"  retired: {rel} (no longer part of the course; a copy is in {self.backup_dir})" for rel in self.retired]
         return "\n".join(lines)
 
 
@@ -70,11 +81,14 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
       - changed by the learner only inside exercise regions (a ``.py`` file): the new
         version is written with the learner's exercise code put back in (after a backup);
       - otherwise changed by the learner: left alone and reported as skipped.
+    Then exercises that moved are carried from their former places into their new ones, and
+    files the course wrote before but no longer ships are moved into the backup folder.
     """
     report = UpdateReport()
     manifest = read_manifest(workspace)
-    backup_dir = None
-    for relative, new in build_learner_edition(source_root).items():
+    edition = build_learner_edition(source_root)
+    moved = _work_at_former_places(workspace)  # read before anything is written
+    for relative, new in edition.items():
         target = workspace / relative
         if not target.exists():
             atomic_write_bytes(target, new)
@@ -94,13 +108,86 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
             if merged is None:
                 report.skipped.append(relative)
                 continue
-            backup_dir = backup_dir or _new_backup_dir(workspace)
-            _backup(workspace, relative, backup_dir)
+            _backup(workspace, relative, _backup_dir(workspace, report))
             atomic_write_bytes(target, merged)
             manifest[relative] = sha256(new)  # the course's version, so later updates still see the change
             report.merged.append(relative)
+    _carry_moved_exercises(workspace, moved, report)
+    _retire_old_files(workspace, manifest, set(edition), report)
     _write_manifest(workspace, manifest)
     return report
+
+
+def _backup_dir(workspace: Path, report: UpdateReport) -> Path:
+    """This update's backup folder, made on first use."""
+    if report.backup_dir is None:
+        report.backup_dir = _new_backup_dir(workspace)
+    return report.backup_dir
+
+
+MovedWork = Dict[str, Tuple[str, List[str]]]  # exercise id -> (former file, the learner's region lines)
+
+
+def _work_at_former_places(workspace: Path) -> MovedWork:
+    """The learner's started exercises that still sit in a file the exercise has left."""
+    found: MovedWork = {}
+    for exercise_id, places in FORMER_PLACES.items():
+        exercise = get_exercise(exercise_id)
+        for place in places:
+            path = workspace / place.file
+            if place.file == exercise.file or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            try:
+                region = region_text(text, exercise_id)
+            except (KeyError, MarkerError):
+                continue
+            if not _is_stub(region.splitlines(), exercise_id):
+                found[exercise_id] = (place.file, region.splitlines())
+    return found
+
+
+def _is_stub(region: List[str], exercise_id: str) -> bool:
+    """True for a region that holds only comments and the stub's ``raise`` (of any course version)."""
+    stub_raise = re.compile(r'\s*raise NotImplementedError\("Exercise ' + re.escape(exercise_id) + r' ')
+    body = [line for line in region[1:-1] if line.strip() and not line.strip().startswith("#")]
+    return len(body) == 1 and bool(stub_raise.match(body[0]))
+
+
+def _carry_moved_exercises(workspace: Path, moved: MovedWork, report: UpdateReport) -> None:
+    """Put each moved exercise's learner code into the stub at its new place.
+
+    A new place where the learner has already started the exercise is left alone: their
+    old version stays in the former file, which is retired into the backups.
+    """
+    for exercise_id, (former_file, lines) in sorted(moved.items()):
+        exercise = get_exercise(exercise_id)
+        target = workspace / exercise.file
+        try:
+            text = target.read_text(encoding="utf-8")
+            current = region_text(text, exercise_id).splitlines()
+        except (OSError, KeyError, MarkerError):
+            continue
+        if not _is_stub(current, exercise_id):
+            report.carried.append(f"{exercise_id}: you already started it in {exercise.file}; your version from "
+                                  f"{former_file} is in the backups")
+            continue
+        new_indent = current[0][: len(current[0]) - len(current[0].lstrip())]
+        old_indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
+        moved_lines = [new_indent + line[len(old_indent):] if line.startswith(old_indent) else line for line in lines]
+        atomic_write_text(target, replace_regions(text, {exercise_id: moved_lines}, exercise.file))
+        report.carried.append(f"{exercise_id}: your code moved from {former_file} to {exercise.place}")
+
+
+def _retire_old_files(workspace: Path, manifest: Dict[str, str], shipped: set, report: UpdateReport) -> None:
+    """Move files the course wrote earlier but no longer ships into the backup folder."""
+    for relative in sorted(set(manifest) - shipped):
+        path = workspace / relative
+        if path.is_file():
+            _backup(workspace, relative, _backup_dir(workspace, report))
+            path.unlink()
+            report.retired.append(relative)
+        del manifest[relative]
 
 
 def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_sha: str | None) -> bytes | None:

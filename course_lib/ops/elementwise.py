@@ -10,8 +10,8 @@ primitive (``map``, ``zip`` or ``where``):
 2. check devices (all tensors on one device);
 3. call the primitive of the device's backend, which broadcasts.
 
-Unary functions (``exp``, ``relu``...) are in ``ops_unary``, in-place versions (``add_``,
-``x += y``) in ``ops_inplace``.
+Unary functions (``exp``, ``relu``...) are in ``unary``, in-place versions (``add_``,
+``x += y``) in ``inplace``; the shared bookkeeping is in ``common``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ view and reshape". A *view* is a new Tensor over the same storage with a new lay
 (shape, strides, offset) computed by the stride arithmetic of ``shape.py`` — no element is
 copied, and writing through a view changes the original. Only ``contiguous``/``clone`` (and
 ``reshape``/``flatten`` when a view is impossible), ``flip`` and ``repeat`` copy here;
-joining tensors (``cat``, ``stack``) is in ``ops_join``.
+joining tensors (``cat``, ``stack``) is in ``join``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,58 @@
+"""Notebook conventions: the shared first cell, which course_lib each edition imports, tags."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO
+from course_lib.exercises.workspace import update_workspace
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+ALLOWED_TAGS = {"nbval-ignore-output", "raises-exception", "nbval-skip"}
+
+
+def code_cells(path: Path) -> list:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def first_cell(path: Path) -> str:
+    return "".join(code_cells(path)[0]["source"])
+
+
+def test_every_notebook_starts_with_the_same_setup_cell():
+    setups = {path.name: first_cell(path) for path in NOTEBOOKS}
+    assert len(set(setups.values())) == 1, "notebooks differ in their first cell: " + ", ".join(setups)
+    assert "sys.path.insert(0, str(pathlib.Path.cwd().parent))" in next(iter(setups.values()))
+
+
+def import_from(folder: Path, setup: str) -> str:
+    """Run the setup cell (without IPython magics) in ``folder``; return the course_lib it imported."""
+    code = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    done = subprocess.run([sys.executable, "-c", code + "\nprint(course_lib.__file__)"], cwd=folder,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_each_edition_imports_its_own_course_lib(tmp_path):
+    setup = first_cell(NOTEBOOKS[0])
+    assert import_from(REPO / "notebooks", setup) == str(REPO / "course_lib" / "__init__.py")
+    workspace = tmp_path / "workspace"
+    update_workspace(REPO, workspace)
+    assert import_from(workspace / "notebooks", setup) == str(workspace / "course_lib" / "__init__.py")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_and_tags_are_known(path):
+    cells = code_cells(path)
+    unrun = [i for i, c in enumerate(cells) if c["source"] and c["execution_count"] is None]
+    assert not unrun, f"{path.name}: code cells {unrun} have no stored outputs; run `make notebooks NB={path}`"
+    for cell in cells:
+        unknown = set(cell.get("metadata", {}).get("tags", [])) - ALLOWED_TAGS
+        assert not unknown, f"{path.name}: unknown cell tags {unknown}"
+        assert "nbval-skip" not in cell.get("metadata", {}).get("tags", []), \
+            f"{path.name}: nothing is silently skipped; tag nbval-ignore-output and assert instead"

@@ -1,0 +1,93 @@
+"""A learner's finished exercise survives the course moving it (``exercises/renames.py``).
+
+``fixtures/old_layout_workspace`` is a workspace as the course wrote it before ``slice_layout``
+(exercise 1.10) moved from ``course_lib/indexing.py`` to ``course_lib/shape.py``: the two old
+learner-edition files, their manifest, 1.10 solved in the learner's own words in the old
+file and 0.1 solved in ``shape.py``. Updating it must carry both solutions into the new
+layout, retire the old file into the backups, and leave 1.10's check passing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from course_lib.exercises.markers import region_text, replace_regions
+from course_lib.exercises.registry import EXERCISES, get_exercise
+from course_lib.exercises.renames import FORMER_PLACES
+from course_lib.exercises.workspace import is_started, update_workspace
+from helpers import REPO
+
+FIXTURE = Path(__file__).parent / "fixtures" / "old_layout_workspace"
+LEARNER_LINE = "count = max(0, (last - first + step - 1) // step)"  # from the learner's 1.10, not the reference
+
+
+def old_workspace(tmp_path: Path) -> Path:
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE, workspace)
+    return workspace
+
+
+def solve_all_but(workspace: Path, keep: str) -> None:
+    """Put the reference solution into every exercise except ``keep`` (a check needs the rest done)."""
+    for exercise in EXERCISES:
+        if exercise.id == keep or exercise.file.endswith(".ipynb"):
+            continue
+        path = workspace / exercise.file
+        solution = region_text((REPO / exercise.file).read_text(), exercise.id).splitlines()
+        path.write_text(replace_regions(path.read_text(), {exercise.id: solution}))
+
+
+def check(workspace: Path, exercise_id: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course_lib.exercises", "--workspace", str(workspace), "check",
+                           exercise_id], capture_output=True, text=True, cwd=REPO)
+
+
+def test_every_former_place_names_a_known_exercise_that_moved():
+    for exercise_id, places in FORMER_PLACES.items():
+        exercise = get_exercise(exercise_id)
+        assert places and all(place.file != exercise.file or place.function != exercise.function for place in places)
+        assert all(not (REPO / place.file).exists() for place in places if place.file != exercise.file)
+
+
+def test_update_carries_a_moved_exercise_and_retires_the_old_file(tmp_path):
+    workspace = old_workspace(tmp_path)
+    report = update_workspace(REPO, workspace)
+
+    shape = (workspace / "course_lib/shape.py").read_text()
+    assert LEARNER_LINE in region_text(shape, "1.10")  # carried into the new place
+    assert "total = total * size" in region_text(shape, "0.1")  # merged in place, as before
+    assert "course_lib/shape.py" in report.merged
+    assert any(line.startswith("1.10: your code moved from course_lib/indexing.py") for line in report.carried)
+    assert report.retired == ["course_lib/indexing.py"]
+    assert not (workspace / "course_lib/indexing.py").exists()
+    assert LEARNER_LINE in (report.backup_dir / "course_lib/indexing.py").read_text()  # nothing is lost
+    assert "retired: course_lib/indexing.py" in report.summary()
+
+    again = update_workspace(REPO, workspace)  # a second update keeps the carried code
+    assert LEARNER_LINE in region_text((workspace / "course_lib/shape.py").read_text(), "1.10")
+    assert not again.carried and not again.retired and not again.skipped
+
+
+def test_the_carried_exercise_still_passes_its_check(tmp_path):
+    workspace = old_workspace(tmp_path)
+    update_workspace(REPO, workspace)
+    solve_all_but(workspace, keep="1.10")
+    assert is_started(workspace, get_exercise("1.10"))
+    done = check(workspace, "1.10")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_new_place_already_started_is_not_overwritten(tmp_path):
+    workspace = old_workspace(tmp_path)
+    update_workspace(REPO, tmp_path / "fresh")  # the new layout, to take its shape.py
+    fresh_shape = (tmp_path / "fresh/course_lib/shape.py").read_text()
+    mine = ["    # BEGIN EXERCISE 1.10", "    return tuple(shape), tuple(strides), offset  # my new attempt",
+            "    # END EXERCISE"]
+    (workspace / "course_lib/shape.py").write_text(replace_regions(fresh_shape, {"1.10": mine}))
+    report = update_workspace(REPO, workspace)
+    assert "my new attempt" in region_text((workspace / "course_lib/shape.py").read_text(), "1.10")
+    assert any("already started" in line for line in report.carried)
+    assert LEARNER_LINE in (report.backup_dir / "course_lib/indexing.py").read_text()

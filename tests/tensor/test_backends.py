@@ -1,0 +1,100 @@
+"""The python backend (your loops) computes what the numpy backend computes; the registry works."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import course_lib
+from course_lib.backends import backend_available, get_backend, using_backend
+from course_lib.backends.numpy_backend import NumpyBackend
+from course_lib.backends.python_backend import PythonBackend
+from helpers.tensors import assert_same, both, layouts, random_array
+
+FAST = settings(max_examples=30, deadline=None)
+
+PROGRAMS = {
+    "arithmetic": lambda lib, x, y: (x + y) * 2 - y / (y.abs() + 1),
+    "unary": lambda lib, x, y: lib.sigmoid(x) + x.exp().log() + x.relu() - x.tanh() + x.abs().sqrt(),
+    "compare": lambda lib, x, y: lib.where(x > y, x, y) + (x <= 0).float(),
+    "reduce": lambda lib, x, y: (x.sum(0), x.amax(-1) if x.dim() else x.amax(), x.mean(), x.prod(0),
+                                 (x > 0).any(), (x > -2).all(0)),
+    "matmul": lambda lib, x, y: x @ x.t(),
+    "copy": lambda lib, x, y: (x.t().contiguous(), x.to(lib.float64), x.clone(), x.reshape(-1)),
+    "inplace": lambda lib, x, y: x.clone().add_(y).mul_(2).clamp_(-1, 1),
+    "cat": lambda lib, x, y: lib.cat([x, x * 2], 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_python_backend_computes_what_numpy_computes(name):
+    shapes = {"matmul": (3, 4), "cat": (2, 3)}
+    x_array = random_array(shapes.get(name, (3, 4)), "float32", 0)
+    y_array = random_array((4,), "float32", 1)
+    with using_backend("python") as backend:
+        assert isinstance(get_backend("cpu"), PythonBackend) and backend is get_backend("cpu")
+        slow = PROGRAMS[name](course_lib, course_lib.tensor(x_array), course_lib.tensor(y_array))
+    assert isinstance(get_backend("cpu"), NumpyBackend)
+    fast = PROGRAMS[name](course_lib, course_lib.tensor(x_array), course_lib.tensor(y_array))
+    expected = PROGRAMS[name](torch, torch.tensor(x_array), torch.tensor(y_array))
+    assert_same(slow, expected)
+    assert_same(fast, expected)
+
+
+@FAST
+@given(layouts(max_dims=3), layouts(max_dims=2), st.sampled_from(["add", "mul", "maximum", "lt", "sub", "div"]))
+def test_python_zip_equals_numpy_zip_on_any_layout(pair_a, pair_b, fn_name):
+    ta, a, _ = pair_a
+    tb, b, _ = pair_b
+    try:
+        expected = NumpyBackend().zip(fn_name, a, b)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="must match the size"):
+            PythonBackend().zip(fn_name, a, b)
+        return
+    assert_same(PythonBackend().zip(fn_name, a, b), torch.from_numpy(expected.numpy().copy()))
+
+
+@FAST
+@given(layouts(max_dims=3), st.sampled_from(["sum", "max", "min", "prod"]), st.data())
+def test_python_reduce_equals_numpy_reduce(pair, fn_name, data):
+    _, x, _ = pair
+    if x.ndim == 0 or (x.numel() == 0 and fn_name in ("max", "min")):
+        return
+    dims = tuple(sorted(data.draw(st.sets(st.integers(0, x.ndim - 1), min_size=1))))
+    keepdim = data.draw(st.booleans())
+    expected = NumpyBackend().reduce(fn_name, x, dims, keepdim)
+    assert_same(PythonBackend().reduce(fn_name, x, dims, keepdim), torch.from_numpy(expected.numpy().copy()),
+                rtol=1e-5, atol=1e-5)
+
+
+@FAST
+@given(layouts(max_dims=2), st.sampled_from(["neg", "exp", "sigmoid", "relu", "abs", "isnan"]))
+def test_python_map_equals_numpy_map(pair, fn_name):
+    _, x, _ = pair
+    expected = NumpyBackend().map(fn_name, x)
+    assert_same(PythonBackend().map(fn_name, x), torch.from_numpy(expected.numpy().copy()))
+
+
+def test_python_matmul_broadcasts_batches():
+    (ta, a), (tb, b) = both(random_array((2, 1, 2, 3), "float32", 3)), both(random_array((3, 3, 2), "float32", 4))
+    assert_same(PythonBackend().matmul(a, b), ta @ tb)
+
+
+def test_registry():
+    assert backend_available("cpu") and not backend_available("cuda") and backend_available("cpu:0") is True
+    with pytest.raises(RuntimeError, match="chapter 05"):
+        get_backend("cuda")
+    with pytest.raises(RuntimeError, match="no backend"):
+        course_lib.zeros(2, device="cuda")
+    assert "numpy" in repr(get_backend("cpu")) or "Numpy" in repr(get_backend("cpu"))
+
+
+def test_numpy_views_are_cached_and_alias_the_storage():
+    x = course_lib.arange(12.0).reshape(3, 4).t()
+    view = x.numpy()
+    assert view is x.numpy() and view.strides == (4, 16)
+    view[0, 1] = -1
+    assert x[0, 1].item() == -1 and x.untyped_storage()[4] == -1
