@@ -5,8 +5,6 @@ checked against real PyTorch with :func:`check`. Code written for the subset run
 unchanged with ``import course_lib as torch``.
 """
 
-import sys
-
 from .ops import tensor_methods  # noqa: F401  (attaches the operations to Tensor as methods)
 from . import backends, dtypes, return_types, shape
 from .checks import check
@@ -54,13 +52,7 @@ def is_floating_point(input: Tensor):
 from .ops.activation import log_softmax, softmax  # noqa: E402
 from . import autograd  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
-from .autograd.dispatch import install as _install_autograd  # noqa: E402
-
-# Chapter 02: make the chapter-01 operations record the graph when an input requires grad.
-_install_autograd(sys.modules[__name__])
-
-# torch's namespaces (imported after the install, so they see the differentiable operations).
-from . import cuda, distributed, nn, optim, utils  # noqa: E402
+from . import cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
 
 __version__ = "0.1.0"
 

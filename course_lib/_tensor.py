@@ -27,6 +27,11 @@ from .shape import is_contiguous as _is_contiguous_loose  # torch's rule: size-1
 from .storage import Storage
 
 
+AUTOGRAD_METHODS: Dict[str, Any] = {}
+"""Tensor methods whose code lives in a higher layer (``backward``: ``autograd/engine.py``), which
+fills this table when it is imported; the tensor layer never imports it."""
+
+
 class Size(tuple):
     """The shape of a tensor: a tuple of ints (``course_lib.Size([2, 3])``), like ``torch.Size``."""
 
@@ -194,9 +199,11 @@ class Tensor:
 
         Taught in notebooks/02_autograd.ipynb.
         """
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        run = AUTOGRAD_METHODS.get("backward")
+        if run is None:
+            raise RuntimeError("backward() needs course_lib.autograd (chapter 02): import course_lib, not only "
+                               "course_lib.ops")
+        run(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward (leaves always do)."""

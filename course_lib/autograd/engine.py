@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from .._tensor import Tensor
+from .._tensor import AUTOGRAD_METHODS, Tensor
 from .function import AccumulateGrad, Node
 from .grad_mode import set_grad_enabled
 
@@ -216,3 +216,6 @@ def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]
     for target, grad in zip(targets, grads):
         if grad is not None:
             accumulate_grad(target, grad, create_graph)
+
+
+AUTOGRAD_METHODS["backward"] = backward  # Tensor.backward calls it

@@ -9,14 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional
 
-from .._tensor import Tensor
-
-
-class _State:
-    enabled = True
-
-
-_state = _State()
+from ..ops.dispatch import any_requires_grad, grad_mode as _state  # noqa: F401  (re-exported)
 
 
 def is_grad_enabled() -> bool:
@@ -103,18 +96,3 @@ class enable_grad(_GradModeContext):
     """Switch recording back on inside a ``no_grad`` block."""
 
     mode = True
-
-
-def any_requires_grad(args: tuple, kwargs: dict) -> bool:
-    """True when a Tensor among a call's arguments (or inside a list/tuple argument) requires grad."""
-    for value in args:
-        if isinstance(value, Tensor) and value.requires_grad:
-            return True
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, Tensor) and item.requires_grad:
-                    return True
-    for value in kwargs.values():
-        if isinstance(value, Tensor) and value.requires_grad:
-            return True
-    return False

@@ -211,7 +211,6 @@ def make_inplace(raw: Callable, out_of_place: Callable) -> Callable:
         _check_leaf(self)
         return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
 
-    wrapper.raw = raw
     return wrapper
 
 
@@ -224,5 +223,4 @@ def make_setitem(raw_setitem: Callable) -> Callable:
         _check_leaf(self)
         return _rebase(self, CopySlices.apply(_old_values(self), value, key))
 
-    setitem.raw = raw_setitem
     return setitem

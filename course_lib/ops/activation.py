@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .._tensor import Tensor
+from .dispatch import differentiable
 
 
+@differentiable("softmax")
 def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``; the result sums to 1 along ``dim``."""
     x = input if dtype is None else input.to(dtype)
@@ -21,6 +23,7 @@ def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     return exps / exps.sum(dim=dim, keepdim=True)
 
 
+@differentiable("log_softmax")
 def log_softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``dim``, without computing ``softmax`` then ``log``."""
     x = input if dtype is None else input.to(dtype)

@@ -13,6 +13,7 @@ from .. import dtypes as _dt
 from ..backends import get_backend
 from ..device import CPU, as_device
 from .._tensor import Tensor
+from .dispatch import differentiable
 
 
 def _dtype_or(dtype: Any, default: _dt.dtype) -> _dt.dtype:
@@ -20,6 +21,7 @@ def _dtype_or(dtype: Any, default: _dt.dtype) -> _dt.dtype:
 
 
 
+@differentiable("to")
 def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
        non_blocking: bool = False, memory_format: Any = None) -> Tensor:
     """This tensor with another dtype and/or on another device: ``x.to(float64)``,

@@ -22,10 +22,12 @@ from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
 from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
+from .dispatch import differentiable
 
 # --------------------------------------------------------------------------- arithmetic
 
 
+@differentiable("add")
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting, with torch's dtype promotion."""
     if alpha != 1:
@@ -33,6 +35,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return binary("add", input, other)
 
 
+@differentiable("sub")
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``.
 
@@ -45,11 +48,13 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return binary("sub", input, other)
 
 
+@differentiable("mul")
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other``."""
     return binary("mul", input, other)
 
 
+@differentiable("div")
 def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
     """``input / other``: true division (integers give floats) unless ``rounding_mode`` is
     ``"trunc"`` or ``"floor"``, which keep integer dtypes."""
@@ -101,6 +106,7 @@ def fmod(input: Any, other: Any) -> Tensor:
     return _integer_division("fmod", input, other)
 
 
+@differentiable("pow")
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001  (torch.pow)
     """``input ** exponent``.
 
@@ -114,16 +120,19 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001  (torch.pow)
     return backend_for(device).zip("pow", a, b)
 
 
+@differentiable("maximum")
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum (NaN wins, as in torch)."""
     return binary("maximum", input, other)
 
 
+@differentiable("minimum")
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum (NaN wins, as in torch)."""
     return binary("minimum", input, other)
 
 
+@differentiable("atan2")
 def atan2(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise ``atan2(input, other)`` (floating point)."""
     a, b, dtype, device = promote_operands(input, other)
@@ -213,6 +222,7 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:
 # --------------------------------------------------------------------------- where and clamp
 
 
+@differentiable("where")
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` is True, else ``other`` (all three broadcast).
 
@@ -245,6 +255,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         raise
 
 
+@differentiable("clamp")
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """Limit every element to ``[min, max]`` (either may be None; tensors broadcast).
 
@@ -265,11 +276,13 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 clip = clamp
 
 
+@differentiable("clamp_min")
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
     """``clamp(input, min=min)``."""
     return clamp(input, min=min)
 
 
+@differentiable("clamp_max")
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
     """``clamp(input, max=max)``."""
     return clamp(input, max=max)

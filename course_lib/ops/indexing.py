@@ -20,6 +20,7 @@ from .. import dtypes as _dt
 from ..backends import get_backend
 from ..shape import normalize_dim, slice_layout
 from .._tensor import Tensor, wrap_storage
+from .dispatch import differentiable
 
 
 # --------------------------------------------------------------------------- parsing a key
@@ -161,6 +162,7 @@ def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
 # --------------------------------------------------------------------------- get / set
 
 
+@differentiable("getitem")
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic indexing, a copy for advanced indexing."""
     key_type = type(key)
@@ -178,6 +180,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     return get_backend(x.device.type).take(x, positions.contiguous())
 
 
+@differentiable("setitem")
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
     to ``x``'s dtype and written into ``x``'s storage."""
@@ -217,6 +220,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     return tuple(found[:, d].contiguous() for d in range(input.ndim))
 
 
+@differentiable("index_select")
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Elements at ``index`` (1-d int64) along ``dim`` (a copy)."""
     d = normalize_dim(dim, input.ndim)
@@ -231,6 +235,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return getitem(input, mask)
 
 
+@differentiable("masked_fill")
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` (broadcastable bool) is True."""
     from .elementwise import where
@@ -247,6 +252,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return where(mask, value, input)
 
 
+@differentiable("masked_fill_")
 def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In-place :func:`masked_fill`."""
     from .inplace import write_result
@@ -254,6 +260,7 @@ def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return write_result(input, masked_fill(input, mask, value))
 
 
+@differentiable("gather")
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and so on): pick along ``dim``.
 

@@ -16,6 +16,7 @@ from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
 from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
+from .dispatch import differentiable
 from .elementwise import clamp, div, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
 
@@ -81,6 +82,7 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
     return write_result(self, result)
 
 
+@differentiable("add_")
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self += alpha * other``; returns ``self``."""
     if alpha != 1:
@@ -90,6 +92,7 @@ def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return _inplace_binary("add", self, other)
 
 
+@differentiable("sub_")
 def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self -= alpha * other``."""
     check_bool_arithmetic("sub", self, other)
@@ -98,26 +101,31 @@ def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return _inplace_binary("sub", self, other)
 
 
+@differentiable("mul_")
 def mul_(self: Tensor, other: Any) -> Tensor:
     """In-place ``self *= other``."""
     return _inplace_binary("mul", self, other)
 
 
+@differentiable("div_")
 def div_(self: Tensor, other: Any) -> Tensor:
     """In-place ``self /= other`` (refused for integer ``self``: the result is a float)."""
     return _inplace_binary("div", self, other)
 
 
+@differentiable("pow_")
 def pow_(self: Tensor, exponent: Any) -> Tensor:
     """In-place ``self **= exponent``."""
     return write_result(self, pow(self, exponent))
 
 
+@differentiable("clamp_")
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """In-place :func:`clamp`."""
     return write_result(self, clamp(self, min, max))
 
 
+@differentiable("fill_")
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Set every element to ``value`` (a number or a 0-d tensor), in place."""
     if isinstance(value, Tensor):
@@ -130,11 +138,13 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return self
 
 
+@differentiable("zero_")
 def zero_(self: Tensor) -> Tensor:
     """Set every element to 0, in place."""
     return fill_(self, 0)
 
 
+@differentiable("copy_")
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcastable, any dtype, any device) into ``self``, in place."""
     if src.device != self.device:
@@ -153,9 +163,9 @@ def _make_unary_inplace(function):
     def inplace(self: Tensor) -> Tensor:
         return write_result(self, function(self))
 
-    inplace.__name__ = function.__name__ + "_"
+    inplace.__name__ = inplace.__qualname__ = function.__name__ + "_"
     inplace.__doc__ = f"In-place :func:`{function.__name__}`; returns ``self``."
-    return inplace
+    return differentiable(inplace.__name__)(inplace)
 
 
 neg_, abs_, exp_, log_, sqrt_, sigmoid_, tanh_, relu_, floor_, ceil_, round_, trunc_, sign_, reciprocal_ = (

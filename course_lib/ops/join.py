@@ -14,8 +14,10 @@ from ..backends import get_backend
 from .views import unsqueeze
 from ..shape import normalize_dim
 from .._tensor import Tensor, check_same_device
+from .dispatch import differentiable
 
 
+@differentiable("cat")
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
     """Join tensors along an existing dimension (a copy); dtypes are promoted.
 
@@ -56,6 +58,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
 concat = concatenate = cat
 
 
+@differentiable("stack")
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
     """Join same-shape tensors along a new dimension ``dim`` (a copy).
 

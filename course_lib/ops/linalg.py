@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
 from .common import backend_for
+from .dispatch import differentiable
 from .views import reshape, squeeze, unsqueeze
 
 
@@ -30,6 +31,7 @@ def _shape_text(shape) -> str:
     return "x".join(str(s) for s in shape)
 
 
+@differentiable("mm")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-d tensors.
 
@@ -47,6 +49,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return _product(input, mat2)
 
 
+@differentiable("bmm")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batch of matrix products: ``(b, n, k) @ (b, k, m) -> (b, n, m)`` (no broadcasting)."""
     if input.ndim != 3:
@@ -61,6 +64,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return _product(input, mat2)
 
 
+@differentiable("mv")
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix-vector product: ``(n, k) @ (k,) -> (n,)``.
 
@@ -76,6 +80,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return squeeze(_product(input, unsqueeze(vec, 1)), -1)
 
 
+@differentiable("dot")
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Dot product of two 1-d tensors (a 0-d tensor).
 
@@ -107,6 +112,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 ger = outer
 
 
+@differentiable("matmul")
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with torch's rules for every number of dimensions (the ``@`` operator).
 

@@ -21,6 +21,7 @@ from .. import return_types
 from ..shape import normalize_dim, normalize_dims, numel
 from .._tensor import Tensor
 from .common import backend_for, cast
+from .dispatch import differentiable
 
 
 def numpy_aliases(function: Callable) -> Callable:
@@ -59,6 +60,7 @@ def _accumulate_dtype(x: Tensor, dtype: Any) -> _dt.dtype:
     return x.dtype if x.dtype.is_floating_point else _dt.int64
 
 
+@differentiable("sum")
 @numpy_aliases
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dimensions if None); bool and integer inputs sum to int64."""
@@ -66,6 +68,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     return _reduce("sum", x, _dims(dim, input.ndim), keepdim)
 
 
+@differentiable("prod")
 @numpy_aliases
 def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product over ``dim`` (all elements if None)."""
@@ -73,6 +76,7 @@ def prod(input: Tensor, dim: Optional[int] = None, keepdim: bool = False, *, dty
     return _reduce("prod", x, _dims(dim, input.ndim), keepdim)
 
 
+@differentiable("mean")
 @numpy_aliases
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean over ``dim``: ``sum / count`` (floating-point inputs only, as in torch).
@@ -119,6 +123,7 @@ def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return result_type((values, indices))
 
 
+@differentiable("max")
 @numpy_aliases
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """The largest element (a 0-d tensor), or ``(values, indices)`` along ``dim``, or the
@@ -130,12 +135,14 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     return _extreme("max", input, dim, keepdim)
 
 
+@differentiable("min")
 @numpy_aliases
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """The smallest element, or ``(values, indices)`` along ``dim`` (see :func:`max`)."""
     return _extreme("min", input, dim, keepdim)
 
 
+@differentiable("amax")
 @numpy_aliases
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Largest values over ``dim`` (an int or a tuple; all dims if empty), without indices."""
@@ -144,6 +151,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _reduce("max", input, _dims(dim, input.ndim), keepdim)
 
 
+@differentiable("amin")
 @numpy_aliases
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Smallest values over ``dim`` (an int or a tuple; all dims if empty), without indices."""
@@ -203,12 +211,14 @@ def _scan(fn_name: str, input: Tensor, dim: int, dtype: Any) -> Tensor:
     return backend_for(x.device).scan(fn_name, x, normalize_dim(dim, x.ndim))
 
 
+@differentiable("cumsum")
 @numpy_aliases
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``."""
     return _scan("sum", input, dim, dtype)
 
 
+@differentiable("cumprod")
 @numpy_aliases
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running product along ``dim``."""
@@ -218,6 +228,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 # --------------------------------------------------------------------------- statistics
 
 
+@differentiable("var")
 @numpy_aliases
 def var(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
         correction: Optional[float] = None) -> Tensor:
@@ -242,6 +253,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim
     return squares / degrees_of_freedom if degrees_of_freedom > 0 else squares / 0.0
 
 
+@differentiable("std")
 @numpy_aliases
 def std(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
         correction: Optional[float] = None) -> Tensor:
@@ -263,6 +275,7 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, ke
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
+@differentiable("norm")
 @numpy_aliases
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Vector norm over ``dim`` (all elements by default): ``p=2``/``"fro"`` (the default,
@@ -287,6 +300,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     return _reduce("sum", x.abs() ** p, dims, keepdim) ** (1.0 / p)
 
 
+@differentiable("logsumexp")
 @numpy_aliases
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, computed stably by subtracting the maximum first."""
@@ -301,6 +315,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 # --------------------------------------------------------------------------- sorting
 
 
+@differentiable("sort")
 @numpy_aliases
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
     """``(values, indices)`` sorted along ``dim`` (stable; NaN sorts as the largest value)."""
@@ -318,6 +333,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return sort(input, dim, descending, stable)[1]
 
 
+@differentiable("topk")
 @numpy_aliases
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices, sorted.

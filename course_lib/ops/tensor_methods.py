@@ -14,6 +14,7 @@ from . import (conversion, creation, indexing, activation, elementwise,
                unary)
 from .._tensor import Tensor
 from .common import binary, check_bool_arithmetic
+from .dispatch import operator
 
 _METHODS = {
     elementwise: """add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow maximum
@@ -60,31 +61,38 @@ Tensor.where = _where
 
 
 # --------------------------------------------------------------------------- operators
-# Small dedicated functions (not lambdas over the public ones) keep ``x + y`` cheap.
+# Small dedicated functions (not lambdas over the public ones) keep ``x + y`` cheap; the arithmetic
+# ones are dispatched to their own autograd kernels (``@operator``).
 
 
+@operator("__add__")
 def _add(self, other):
     return binary("add", self, other)
 
 
+@operator("__radd__")
 def _radd(self, other):
     return binary("add", other, self)
 
 
+@operator("__sub__")
 def _sub(self, other):
     check_bool_arithmetic("sub", self, other)
     return binary("sub", self, other)
 
 
+@operator("__rsub__")
 def _rsub(self, other):
     check_bool_arithmetic("sub", other, self)
     return binary("sub", other, self)
 
 
+@operator("__mul__")
 def _mul(self, other):
     return binary("mul", self, other)
 
 
+@operator("__rmul__")
 def _rmul(self, other):
     return binary("mul", other, self)
 
@@ -139,15 +147,17 @@ def _comparison(fn_name: str):
 def _bitwise(fn_name: str, reflected: bool = False):
     function = getattr(elementwise, fn_name)
 
-    def operator(self, other):
+    def method(self, other):
         return function(other, self) if reflected else function(self, other)
 
-    return operator
+    return method
 
 
-Tensor.__add__, Tensor.__radd__, Tensor.__iadd__ = _add, _radd, inplace.add_
-Tensor.__sub__, Tensor.__rsub__, Tensor.__isub__ = _sub, _rsub, inplace.sub_
-Tensor.__mul__, Tensor.__rmul__, Tensor.__imul__ = _mul, _rmul, inplace.mul_
+# The arithmetic operators have their own fast path (``binary``) and so their own autograd kernels.
+Tensor.__add__, Tensor.__radd__ = _add, _radd
+Tensor.__sub__, Tensor.__rsub__ = _sub, _rsub
+Tensor.__mul__, Tensor.__rmul__ = _mul, _rmul
+Tensor.__iadd__, Tensor.__isub__, Tensor.__imul__ = inplace.add_, inplace.sub_, inplace.mul_
 Tensor.__truediv__, Tensor.__rtruediv__, Tensor.__itruediv__ = _truediv, _rtruediv, inplace.div_
 Tensor.__floordiv__, Tensor.__rfloordiv__ = _floordiv, _rfloordiv
 Tensor.__mod__, Tensor.__rmod__ = _mod, _rmod

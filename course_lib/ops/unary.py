@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from .common import backend_for, cast
+from .dispatch import differentiable
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",
                          "tanh", "sigmoid", "reciprocal"})
@@ -31,13 +32,15 @@ def _unary(fn_name: str, x: Tensor) -> Tensor:
     return backend_for(x.device).map(fn_name, x)
 
 
-def _make_unary(fn_name: str, doc: str):
+def _make_unary(fn_name: str, doc: str, has_gradient: bool = True):
+    """The public function ``fn_name`` (dispatched to its autograd kernel when ``has_gradient``)."""
+
     def function(input: Tensor) -> Tensor:
         return _unary(fn_name, input)
 
     function.__name__ = function.__qualname__ = fn_name
     function.__doc__ = doc
-    return function
+    return differentiable(fn_name)(function) if has_gradient else function
 
 
 neg = _make_unary("neg", "``-input`` elementwise.")
@@ -64,12 +67,13 @@ floor = _make_unary("floor", "Round down elementwise.")
 ceil = _make_unary("ceil", "Round up elementwise.")
 round = _make_unary("round", "Round to the nearest integer, half to even.")  # noqa: A001
 trunc = _make_unary("trunc", "Round towards zero elementwise.")
-isnan = _make_unary("isnan", "True where the element is NaN.")
-isinf = _make_unary("isinf", "True where the element is +-inf.")
-isfinite = _make_unary("isfinite", "True where the element is neither inf nor NaN.")
-logical_not = _make_unary("logical_not", "True where the element is zero (False).")
+isnan = _make_unary("isnan", "True where the element is NaN.", has_gradient=False)
+isinf = _make_unary("isinf", "True where the element is +-inf.", has_gradient=False)
+isfinite = _make_unary("isfinite", "True where the element is neither inf nor NaN.", has_gradient=False)
+logical_not = _make_unary("logical_not", "True where the element is zero (False).", has_gradient=False)
 
 
+@differentiable("rsqrt")
 def rsqrt(input: Tensor) -> Tensor:
     """``1 / sqrt(input)``."""
     return reciprocal(sqrt(input))

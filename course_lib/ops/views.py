@@ -18,6 +18,7 @@ from ..backends import get_backend
 from ..shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, is_contiguous, normalize_dim,
                      numel, permute_shape_strides, slice_layout, view_strides)
 from .._tensor import Tensor, wrap_storage
+from .dispatch import differentiable
 
 
 def as_view(x: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int) -> Tensor:
@@ -34,6 +35,7 @@ def _shape_args(args: Sequence[Any]) -> Tuple[int, ...]:
 # --------------------------------------------------------------------------- view / reshape
 
 
+@differentiable("view")
 def view(x: Tensor, *shape: Any) -> Tensor:
     """The same elements read with a new shape (one size may be -1), sharing storage.
 
@@ -57,6 +59,7 @@ def view_as(x: Tensor, other: Tensor) -> Tensor:
     return view(x, other._shape)
 
 
+@differentiable("reshape")
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     """Like :func:`view` when a view is possible; otherwise a contiguous copy with the new shape."""
     new_shape = infer_size(_shape_args(shape), x.numel())
@@ -71,6 +74,7 @@ def reshape_as(x: Tensor, other: Tensor) -> Tensor:
     return reshape(x, other._shape)
 
 
+@differentiable("flatten")
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (a view when possible, like reshape)."""
     if x.ndim == 0:
@@ -84,6 +88,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, x._shape[:start] + (merged,) + x._shape[end + 1:])
 
 
+@differentiable("unflatten")
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one may be -1).
 
@@ -111,6 +116,7 @@ def _permuted(x: Tensor, dims: Tuple[int, ...]) -> Tensor:
     return wrap_storage(x._storage, tuple(shape), tuple(strides), x._offset, x.dtype, x.device)
 
 
+@differentiable("permute")
 def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions: dimension ``i`` of the result is dimension ``dims[i]`` of ``x`` (a view).
 
@@ -128,6 +134,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     return _permuted(x, normalized)
 
 
+@differentiable("transpose")
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions (a view): the permutation that exchanges ``dim0`` and ``dim1``."""
     ndim = len(x._shape)
@@ -142,6 +149,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
+@differentiable("t")
 def t(x: Tensor) -> Tensor:
     """Transpose of a matrix; 0-d and 1-d tensors are returned as they are (views).
 
@@ -157,8 +165,8 @@ def t(x: Tensor) -> Tensor:
 
 
 def T(x: Tensor) -> Tensor:  # noqa: N802  (the ``.T`` property)
-    """All dimensions reversed (the ``.T`` property)."""
-    return _permuted(x, tuple(reversed(range(x.ndim))))
+    """All dimensions reversed (the ``.T`` property); recorded as a permute, as in torch."""
+    return permute(x, tuple(reversed(range(x.ndim))))
 
 
 def mT(x: Tensor) -> Tensor:  # noqa: N802  (the ``.mT`` property)
@@ -179,6 +187,7 @@ def movedim(x: Tensor, source: int, destination: int) -> Tensor:
 # --------------------------------------------------------------------------- size-1 dimensions, expand
 
 
+@differentiable("squeeze")
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dimensions (all of them, or those in ``dim``); a view."""
     if dim is None:
@@ -190,6 +199,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     return as_view(x, [x._shape[d] for d in keep], [x._strides[d] for d in keep], x._offset)
 
 
+@differentiable("unsqueeze")
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim`` (``-1`` appends); a view."""
     d = normalize_dim(dim, x.ndim + 1)
@@ -197,6 +207,7 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
     return as_view(x, x._shape[:d] + (1,) + x._shape[d:], x._strides[:d] + (stride,) + x._strides[d:], x._offset)
 
 
+@differentiable("expand")
 def expand(x: Tensor, *sizes: Any) -> Tensor:
     """View ``x`` with a larger shape: size-1 (or new leading) dimensions repeat with stride 0.
 
@@ -235,6 +246,7 @@ def broadcast_tensors(*tensors: Tensor) -> Tuple[Tensor, ...]:
 # --------------------------------------------------------------------------- slices of one dimension
 
 
+@differentiable("select")
 def select(x: Tensor, dim: int, index: int) -> Tensor:
     """The sub-tensor at ``index`` along ``dim`` (that dimension disappears); a view.
 
@@ -252,6 +264,7 @@ def select(x: Tensor, dim: int, index: int) -> Tensor:
                    x._offset + index * x._strides[d])
 
 
+@differentiable("narrow")
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     """Elements ``start .. start + length - 1`` along ``dim``; a view (uses ``slice_layout``).
 
@@ -310,6 +323,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
 # --------------------------------------------------------------------------- copies
 
 
+@differentiable("contiguous")
 def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
     """``x`` itself when it is contiguous, else a contiguous copy."""
     if is_contiguous(x._shape, x._strides):
@@ -317,11 +331,13 @@ def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
     return get_backend(x.device.type).copy(x)
 
 
+@differentiable("clone")
 def clone(x: Tensor, memory_format: Any = None) -> Tensor:
     """A contiguous copy with its own storage."""
     return get_backend(x.device.type).copy(x)
 
 
+@differentiable("flip")
 def flip(x: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims`` (a copy: negative strides are not supported)."""
     from .creation import arange
@@ -334,6 +350,7 @@ def flip(x: Tensor, dims: Any) -> Tensor:
     return result
 
 
+@differentiable("repeat")
 def repeat(x: Tensor, *sizes: Any) -> Tensor:
     """Tile ``x``: repeat it ``sizes[i]`` times along dimension ``i`` (a copy)."""
     sizes = _shape_args(sizes)

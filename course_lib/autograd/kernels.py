@@ -1,14 +1,12 @@
-"""Connect the backward rules to the chapter-01 operations.
+"""The autograd kernels: what a differentiable operation does when an input requires grad.
 
-Chapter 01's functions (``elementwise.add``, ``Tensor.sum``, ``x + y``...) compute
-without a graph. :func:`install` replaces each differentiable one, wherever it is reachable
-(its module, aliases such as ``concat = cat``, ``Tensor`` methods and operators, the
-``course_lib`` namespace), by a wrapper that calls the chapter-01 function directly when no
-input requires grad (the fast path: one flag test) and goes through the op's
-:class:`~course_lib.autograd.function.Function` otherwise.
-
-In-place operations (``add_``, ``x[key] = v``...) get the wrappers of ``inplace.py``, which
-rebase the tensor onto the node of the out-of-place computation, as torch does.
+Taught in notebooks/02_autograd.ipynb, section "3 · Build it". Every differentiable operation
+is defined once, in ``course_lib/ops``, with ``@differentiable("name")``; a call with an
+input that requires grad (and grad mode on) is sent to ``ops.dispatch.AUTOGRAD[name]``.
+:func:`register` fills that table from :data:`RULES` (which ``Function`` records the call),
+:data:`SPECIAL` (operations with several outputs or a conversion), the in-place table of
+``inplace.py`` and :data:`OPERATORS`. Importing ``course_lib.autograd`` calls it; before that
+(chapter 01 alone) every operation runs its plain kernel and records nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .. import return_types
 from .._tensor import Tensor
-from ..ops import activation, conversion, creation, elementwise, indexing, inplace, join, linalg, reduce, unary, views
+from ..ops.dispatch import AUTOGRAD, OPS
 from .grad_mode import _state, any_requires_grad
 from .inplace import INPLACE, make_inplace, make_setitem
 from .rules import elementwise as RE
@@ -30,23 +28,18 @@ from .rules import views as RS
 Selector = Callable[..., Optional[type]]
 
 
-def differentiable(raw: Callable, select: Selector) -> Callable:
-    """Wrap ``raw`` so that calls with inputs requiring grad go through ``select(...)``'s Function.
+def rule_kernel(plain: Callable, select: Selector) -> Callable:
+    """The autograd kernel that records a call through ``select(...)``'s Function.
 
     ``select`` gets the call's arguments and returns a Function class, or None when this
-    call is not differentiable (then ``raw`` runs and the result has no ``grad_fn``).
+    call is not differentiable (then ``plain`` runs and the result has no ``grad_fn``).
     """
 
-    @functools.wraps(raw)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if _state.enabled and any_requires_grad(args, kwargs):
-            rule = select(*args, **kwargs)
-            if rule is not None:
-                return rule.apply(*args, **kwargs)
-        return raw(*args, **kwargs)
+    def kernel(*args: Any, **kwargs: Any) -> Any:
+        rule = select(*args, **kwargs)
+        return plain(*args, **kwargs) if rule is None else rule.apply(*args, **kwargs)
 
-    wrapper.raw = raw
-    return wrapper
+    return kernel
 
 
 def always(rule: type) -> Selector:
@@ -136,7 +129,6 @@ def _extreme(name: str, raw: Callable) -> Callable:
         values = along.apply(input, dim, keepdim, name)
         return result_type((values, values.grad_fn.ctx.indices))  # forward kept the indices
 
-    wrapper.raw = raw
     return wrapper
 
 
@@ -150,7 +142,6 @@ def _values_and_indices(raw: Callable, rule: type, result_type: type) -> Callabl
         values = rule.apply(input, *args, **kwargs)
         return result_type((values, values.grad_fn.ctx.indices))
 
-    wrapper.raw = raw
     return wrapper
 
 
@@ -163,7 +154,6 @@ def _cat_like(raw: Callable, rule: type) -> Callable:
             return rule.apply(dim, *tensors)
         return raw(tensors, dim)
 
-    wrapper.raw = raw
     return wrapper
 
 
@@ -174,7 +164,6 @@ def _contiguous(raw: Callable) -> Callable:
             return RU.CloneBackward0.apply(x).contiguous()
         return raw(x)
 
-    wrapper.raw = raw
     return wrapper
 
 
@@ -188,12 +177,10 @@ def _to(raw: Callable) -> Callable:
             return RU.ToCopyBackward0.apply(self, result)
         return result
 
-    wrapper.raw = raw
     return wrapper
 
 
-# Function name -> selector of the Function for a call with inputs requiring grad. The name
-# is looked up in MODULES (its first home wins); every alias of it is rewired.
+# Operation name -> selector of the Function that records a call with inputs requiring grad.
 RULES: Dict[str, Selector] = {
     "add": always(RE.AddBackward0),
     "sub": always(RE.SubBackward0),
@@ -270,6 +257,7 @@ RULES: Dict[str, Selector] = {
     "bmm": always(RL.BmmBackward0),
 }
 
+# Operation name -> maker of its kernel from the plain kernel (several outputs, conversions...).
 SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
     "max": lambda raw: _extreme("max", raw),
     "min": lambda raw: _extreme("min", raw),
@@ -281,97 +269,27 @@ SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
     "to": _to,
 }
 
-MODULES = [activation, elementwise, unary, reduce, views, join, indexing, linalg, conversion, creation,
-           inplace]
+# The arithmetic operators' kernels. 2 + x and 3 * x are recorded as x + 2 and x * 3 (as torch);
+# number - x has its own rule (RsubBackward1).
+OPERATORS: Dict[str, Callable] = {
+    "__add__": lambda self, other: RE.AddBackward0.apply(self, other),
+    "__radd__": lambda self, other: RE.AddBackward0.apply(self, other),
+    "__sub__": lambda self, other: RE.SubBackward0.apply(self, other),
+    "__rsub__": lambda self, other: (RE.SubBackward0.apply(other, self) if isinstance(other, Tensor)
+                                     else RE.RsubBackward1.apply(self, other)),
+    "__mul__": lambda self, other: RE.MulBackward0.apply(self, other),
+    "__rmul__": lambda self, other: RE.MulBackward0.apply(self, other),
+}
 
 
-def _home(name: str) -> Any:
-    for module in MODULES:
-        if name in module.__dict__:
-            return module.__dict__[name]
-    raise AttributeError(f"no operation named {name!r} in {[m.__name__ for m in MODULES]}")
-
-
-def _replace_everywhere(raw: Callable, wrapped: Callable, namespaces: list) -> None:
-    """Point every name bound to ``raw`` (aliases included) in ``namespaces`` at ``wrapped``."""
-    for namespace in namespaces:
-        table = namespace.__dict__
-        for name, value in list(table.items()):
-            if value is raw:
-                setattr(namespace, name, wrapped)
-
-
-def install(package: Any) -> None:
-    """Make the chapter-01 operations differentiable; ``course_lib/__init__.py`` calls it once.
-
-    Args:
-        package: the ``course_lib`` package module, whose top-level names are rebound too.
-    """
-    namespaces = MODULES + [Tensor, package]
+def register() -> None:
+    """Put every autograd kernel into the dispatch table (``ops.dispatch.AUTOGRAD``)."""
     for name, select in RULES.items():
-        raw = _home(name)
-        _replace_everywhere(raw, differentiable(raw, select), namespaces)
+        AUTOGRAD[name] = rule_kernel(OPS[name].plain, select)
     for name, make in SPECIAL.items():
-        raw = _home(name)
-        _replace_everywhere(raw, make(raw), namespaces)
-    _install_operators()
-    _install_inplace(namespaces)
-
-
-def _install_operators() -> None:
-    """``x + y`` and friends: the chapter-01 operators take a fast path; add the grad check.
-
-    The operator has already seen that an operand requires grad, so the arithmetic ones go
-    straight to their rule (the module function's wrapper would test it again: a hot path).
-    """
-    pairs = {
-        "__add__": lambda self, other: RE.AddBackward0.apply(self, other),
-        "__radd__": lambda self, other: RE.AddBackward0.apply(self, other),  # 2 + x is recorded as x + 2 (torch)
-        "__sub__": lambda self, other: RE.SubBackward0.apply(self, other),
-        "__rsub__": lambda self, other: (RE.SubBackward0.apply(other, self) if isinstance(other, Tensor)
-                                         else RE.RsubBackward1.apply(self, other)),
-        "__mul__": lambda self, other: RE.MulBackward0.apply(self, other),
-        "__rmul__": lambda self, other: RE.MulBackward0.apply(self, other),  # 3 * x is recorded as x * 3 (torch)
-        "__truediv__": lambda self, other: RE.DivBackward0.apply(self, other),
-        "__rtruediv__": lambda self, other: RE.DivBackward0.apply(other, self),
-        "__pow__": lambda self, other: _pow(self, other).apply(self, other),
-        "__rpow__": lambda self, other: _pow(other, self).apply(other, self),
-        "__matmul__": lambda self, other: linalg.matmul(self, other),
-        "__rmatmul__": lambda self, other: linalg.matmul(other, self),
-        "__neg__": lambda self: RU.NegBackward0.apply(self),
-        "__abs__": lambda self: RU.AbsBackward0.apply(self),
-        "__getitem__": lambda self, key: RS.index_function(key).apply(self, key),
-    }
-    for name, slow in pairs.items():
-        fast = getattr(Tensor, name)
-        setattr(Tensor, name, _grad_aware_operator(fast, slow))
-    Tensor.T = property(_transposed_all, doc="All dimensions reversed (a view).")
-    Tensor.mT = property(lambda self: views.mT(self), doc="The last two dimensions swapped (a view).")
-
-
-def _transposed_all(self: Tensor) -> Tensor:
-    """``x.T``: recorded as a permute (torch's PermuteBackward0) when it takes part in a graph."""
-    if _state.enabled and self.requires_grad:
-        return views.permute(self, tuple(reversed(range(self.ndim))))
-    return views.T(self)
-
-
-def _grad_aware_operator(fast: Callable, slow: Callable) -> Callable:
-    def operator(self, *args):
-        if _state.enabled and (self.requires_grad or (args and isinstance(args[0], Tensor) and args[0].requires_grad)):
-            return slow(self, *args)
-        return fast(self, *args)
-
-    operator.__name__ = getattr(fast, "__name__", "operator")
-    return operator
-
-
-def _install_inplace(namespaces: list) -> None:
+        AUTOGRAD[name] = make(OPS[name].plain)
     for name, out_of_place in INPLACE.items():
-        raw = _home(name)
-        function = _home(out_of_place) if isinstance(out_of_place, str) else out_of_place
-        _replace_everywhere(raw, make_inplace(raw, function), namespaces)
-    Tensor.__iadd__, Tensor.__isub__ = inplace.add_, inplace.sub_
-    Tensor.__imul__, Tensor.__itruediv__ = inplace.mul_, inplace.div_
-    Tensor.__ipow__ = inplace.pow_
-    indexing.setitem = Tensor.__setitem__ = make_setitem(indexing.setitem)
+        compute = OPS[out_of_place] if isinstance(out_of_place, str) else out_of_place
+        AUTOGRAD[name] = make_inplace(OPS[name].plain, compute)
+    AUTOGRAD["setitem"] = make_setitem(OPS["setitem"].plain)
+    AUTOGRAD.update(OPERATORS)

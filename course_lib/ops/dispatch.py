@@ -1,0 +1,107 @@
+"""The dispatch table: how a differentiable operation reaches its autograd kernel.
+
+Taught in notebooks/02_autograd.ipynb, section "Writing a Function".
+
+torch's dispatcher sends a call to the *autograd kernel* of an operation when grad mode is on
+and an input requires grad, and straight to the plain kernel otherwise. Here every public
+operation that has a backward rule is defined with :func:`differentiable`::
+
+    @differentiable("mul")
+    def mul(input, other): ...        # the plain kernel: chapter-01 code, no graph
+
+The decorated function is what every import path sees (``ops.elementwise.mul``,
+``course_lib.mul``, ``Tensor.mul``, aliases such as ``multiply = mul``). Its fast path is one
+flag test and a scan of the arguments; only when an argument requires grad does it look up
+:data:`AUTOGRAD` — filled by ``course_lib.autograd`` (chapter 02) — and call the kernel there,
+which records the graph. With no kernel registered (chapter 01 on its own) the plain kernel
+runs, so the operations work before autograd exists.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Dict
+
+from .._tensor import Tensor
+
+
+class GradMode:
+    """Whether operations record the graph (``no_grad`` switches it off; see ``autograd.grad_mode``)."""
+
+    enabled = True
+
+
+grad_mode = GradMode()
+"""The one grad-mode flag, read on every dispatched call (per process; torch's is per thread)."""
+
+AUTOGRAD: Dict[str, Callable[..., Any]] = {}
+"""Operation name -> its autograd kernel, called with the operation's own arguments."""
+
+OPS: Dict[str, Callable[..., Any]] = {}
+"""Operation name -> the public (dispatching) function; ``OPS[name].plain`` is the plain kernel."""
+
+
+def any_requires_grad(args: tuple, kwargs: dict) -> bool:
+    """True when a Tensor among a call's arguments (or inside a list/tuple argument) requires grad."""
+    for value in args:
+        if isinstance(value, Tensor):
+            if value.requires_grad:
+                return True
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Tensor) and item.requires_grad:
+                    return True
+    for value in kwargs.values():
+        if isinstance(value, Tensor) and value.requires_grad:
+            return True
+    return False
+
+
+def differentiable(name: str) -> Callable[[Callable], Callable]:
+    """Make the decorated plain kernel the operation ``name``, dispatched through :data:`AUTOGRAD`.
+
+    The returned function keeps the plain kernel's name, signature and docstring; the plain
+    kernel itself stays reachable as ``.plain`` (autograd kernels call it to compute).
+    """
+
+    def decorate(plain: Callable) -> Callable:
+        @functools.wraps(plain)
+        def operation(*args: Any, **kwargs: Any) -> Any:
+            if grad_mode.enabled and any_requires_grad(args, kwargs):
+                kernel = AUTOGRAD.get(name)
+                if kernel is not None:
+                    return kernel(*args, **kwargs)
+            return plain(*args, **kwargs)
+
+        operation.plain = plain
+        operation.op_name = name
+        OPS[name] = operation
+        return operation
+
+    return decorate
+
+
+def operator(name: str) -> Callable[[Callable], Callable]:
+    """Like :func:`differentiable`, for a Tensor operator (``x + y``...) with its own fast path.
+
+    ``self`` is a Tensor and only the first other operand can be one, so the test is shorter.
+    The arithmetic operators skip the module functions' argument handling on their fast path,
+    so they get their own kernels (``"__add__"``...), registered like any other.
+    """
+
+    def decorate(fast: Callable) -> Callable:
+        def method(self: Tensor, *args: Any) -> Any:
+            if grad_mode.enabled and (self.requires_grad or (args and isinstance(args[0], Tensor)
+                                                             and args[0].requires_grad)):
+                kernel = AUTOGRAD.get(name)
+                if kernel is not None:
+                    return kernel(self, *args)
+            return fast(self, *args)
+
+        method.__name__ = method.__qualname__ = name
+        method.plain = fast
+        method.op_name = name
+        OPS[name] = method
+        return method
+
+    return decorate
