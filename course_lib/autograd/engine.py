@@ -1,7 +1,7 @@
 """The backward pass: walk the graph from the outputs to the leaves in topological order.
 
-Taught in notebooks/02_autograd.ipynb, sections "Topological order" and "Accumulating
-gradients". ``Tensor.backward`` and :func:`grad` both call :func:`run_backward`.
+Taught in notebooks/02_autograd.ipynb, sections "Topological order", "Accumulating
+gradients" and "Un-broadcasting". ``Tensor.backward`` and :func:`grad` both call :func:`run_backward`.
 """
 
 from __future__ import annotations
@@ -66,6 +66,65 @@ def accumulate_grad(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
     else:
         leaf.grad.add_(grad)
     # END EXERCISE
+
+
+def sum_to_shape(grad: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``grad`` down to ``shape``: undo the broadcasting of an input of that shape.
+
+    If an input of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each
+    of its elements was used once per copy, so its gradient is the sum over the copies:
+    over the leading dimensions broadcasting added, and over the dimensions where
+    ``shape`` has size 1 but ``grad`` does not (keeping them, as size 1).
+
+    Returns:
+        ``grad`` itself when the shapes already match, else a new tensor of shape ``shape``.
+    """
+    # BEGIN EXERCISE 2.3
+    shape = tuple(shape)
+    if tuple(grad.shape) == shape:
+        return grad
+    extra = grad.dim() - len(shape)
+    if extra:
+        grad = grad.sum(dim=tuple(range(extra)))
+    dims = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad
+    # END EXERCISE
+
+
+def _expandable(shape: Tuple[int, ...], target: Tuple[int, ...]) -> bool:
+    """True when a tensor of ``shape`` broadcasts to ``target`` (so ``target`` sums back to it)."""
+    if len(shape) > len(target):
+        return False
+    return all(size == 1 or size == wanted for size, wanted in zip(reversed(shape), reversed(target)))
+
+
+def validate_outputs(node: Node, grads: Tuple[Optional[Tensor], ...]) -> List[Optional[Tensor]]:
+    """The gradients ``node``'s backward returned, made to fit its inputs (torch's ``validate_outputs``).
+
+    A gradient of the broadcast shape is summed to its input's shape with :func:`sum_to_shape`
+    (so no rule has to un-broadcast), and cast to the input's dtype. Gradients for inputs that
+    need none (numbers, tensors without ``requires_grad``) are dropped.
+
+    Raises:
+        RuntimeError: a gradient whose shape does not broadcast to the input's (torch's message).
+    """
+    result: List[Optional[Tensor]] = []
+    for index, ((child, _), expected, grad) in enumerate(zip(node.next_functions, node.inputs, grads)):
+        if child is None or expected is None or grad is None:
+            result.append(None)
+            continue
+        shape, dtype = expected
+        if grad._shape != shape:
+            if not _expandable(shape, grad._shape):
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                                   f"{list(grad._shape)} but expected shape compatible with {list(shape)}")
+            grad = sum_to_shape(grad, shape)
+        if grad.dtype is not dtype:  # e.g. a float32 input of a float64 product (as torch)
+            grad = grad.to(dtype)
+        result.append(grad)
+    return result
 
 
 def _as_list(values: Optional[Tensors]) -> List[Tensor]:
@@ -143,7 +202,7 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
                 continue
             if node.tensor_ref is not None:
                 _retained(node.tensor_ref, grad, wanted, captured, create_graph)
-            input_grads = node.apply(grad)
+            input_grads = validate_outputs(node, node.apply(grad))
             if not retain_graph:
                 node.release()
             for (child, _), child_grad in zip(node.next_functions, input_grads):

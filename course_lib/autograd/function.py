@@ -60,8 +60,8 @@ class BackwardNode(Node):
             output's gradient into the inputs' gradients.
         ctx: what forward saved (``ctx.saved_tensors``...).
         slots: for each entry of ``next_functions``, the position of its forward argument.
-        inputs: for each entry, the ``(shape, dtype)`` of that input (``None`` for a number),
-            to check the gradients ``backward`` returns.
+        inputs: for each entry, the ``(shape, dtype)`` of that input (``None`` for a number):
+            the engine sums each gradient to that shape and casts it to that dtype.
     """
 
     function: type
@@ -76,7 +76,8 @@ class BackwardNode(Node):
         self.tensor_ref: Optional[weakref.ref] = None
 
     def apply(self, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]:
-        """Gradients of the inputs, one per entry of ``next_functions``."""
+        """Gradients of the inputs, one per entry of ``next_functions``, as ``backward`` returned
+        them (possibly of the broadcast shape: the engine un-broadcasts, see ``engine.validate_outputs``)."""
         grads = self.function.backward(self.ctx, grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
@@ -86,18 +87,7 @@ class BackwardNode(Node):
         if len(grads) > self.arg_count and any(g is not None for g in grads[self.arg_count:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
                                f"(expected {self.arg_count}, got {len(grads)})")
-        result = []
-        for index, (slot, expected) in enumerate(zip(self.slots, self.inputs)):
-            grad = grads[slot] if slot < len(grads) else None
-            if grad is not None and expected is not None:
-                shape, dtype = expected
-                if grad._shape != shape:
-                    raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {index} - got "
-                                       f"{list(grad._shape)} but expected shape compatible with {list(shape)}")
-                if grad.dtype is not dtype:  # e.g. a float32 input of a float64 product (as torch)
-                    grad = grad.to(dtype)
-            result.append(grad)
-        return tuple(result)
+        return tuple(grads[slot] if slot < len(grads) else None for slot in self.slots)
 
     __call__ = apply  # torch's nodes are callable too: node(grad_output)
 

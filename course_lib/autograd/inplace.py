@@ -26,7 +26,7 @@ from ..ops.inplace import copy_
 from .._tensor import Tensor
 from .function import Function
 from .grad_mode import _state, any_requires_grad, no_grad
-from .rules.elementwise import sum_to_shape
+from .engine import sum_to_shape
 
 
 # --------------------------------------------------------------------------- rules of in-place ops

@@ -136,7 +136,7 @@ def check_sum_to_shape(device: str) -> Iterator[Case]:
     """``sum_to_shape`` against torch's gradient of an ``expand`` (which un-broadcasts)."""
     import torch
 
-    from ..autograd.rules.elementwise import sum_to_shape
+    from ..autograd.engine import sum_to_shape
     from ..ops.creation import tensor
 
     pairs = [((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((5, 1, 3), (1,)), ((4, 3), (4, 3)), ((2, 3), ()),

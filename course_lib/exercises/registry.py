@@ -143,7 +143,7 @@ EXERCISES: List[Exercise] = [
         "it in place with add_. With create_graph, keep both differentiable (no detach, out-of-place +).",
     ),
     Exercise(
-        "2.3", "un-broadcast a gradient (sum_to_shape)", "course_lib/autograd/rules/elementwise.py", "sum_to_shape",
+        "2.3", "un-broadcast a gradient (sum_to_shape)", "course_lib/autograd/engine.py", "sum_to_shape",
         "Un-broadcasting",
         "Sum away the leading dimensions grad has in excess, then sum (keepdim=True) every dimension where shape "
         "has size 1 but grad does not.",
@@ -151,13 +151,13 @@ EXERCISES: List[Exercise] = [
     Exercise(
         "2.4", "backward of multiplication", "course_lib/autograd/rules/elementwise.py", "MulBackward0.backward",
         "Backward of elementwise operations",
-        "d(a*b)/da = b and d(a*b)/db = a: multiply grad by the other operand, then sum_to_shape each result to its "
-        "input's shape (ctx.shapes); return None for an input with ctx.needs_input_grad False.",
+        "d(a*b)/da = b and d(a*b)/db = a: saved_operands(ctx) gives a and b back (each a tensor or a number); "
+        "return grad * b and grad * a. The engine sums each to its input's shape (your sum_to_shape).",
     ),
     Exercise(
         "2.5", "backward of division", "course_lib/autograd/rules/elementwise.py", "DivBackward0.backward",
         "Backward of elementwise operations",
-        "d(a/b)/da = 1/b and d(a/b)/db = -a/b**2; un-broadcast each with sum_to_shape, as in exercise 2.4.",
+        "d(a/b)/da = 1/b and d(a/b)/db = -a/b**2: take a and b from saved_operands(ctx), as in exercise 2.4.",
     ),
     Exercise(
         "2.6", "backward of a power with a number exponent", "course_lib/autograd/rules/elementwise.py",

@@ -29,7 +29,9 @@ _RULES_ELEMENTWISE = "course_lib/autograd/rules_elementwise.py"
 FORMER_PLACES: Dict[str, List[FormerPlace]] = {
     # The restructure to torch's namespaces: operations under ops/, rules under autograd/rules/.
     "1.10": [FormerPlace("course_lib/indexing.py", "slice_layout")],
-    "2.3": [FormerPlace(_RULES_ELEMENTWISE, "sum_to_shape")],
+    "2.3": [FormerPlace(_RULES_ELEMENTWISE, "sum_to_shape"),
+            # The engine un-broadcasts every gradient (as torch's engine does), with this function.
+            FormerPlace("course_lib/autograd/rules/elementwise.py", "sum_to_shape")],
     "2.4": [FormerPlace(_RULES_ELEMENTWISE, "MulBackward0.backward")],
     "2.5": [FormerPlace(_RULES_ELEMENTWISE, "DivBackward0.backward")],
     "2.6": [FormerPlace(_RULES_ELEMENTWISE, "PowBackward0.backward")],

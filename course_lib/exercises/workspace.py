@@ -29,6 +29,7 @@ from .registry import Exercise, get_exercise
 from .renames import FORMER_PLACES
 
 MANIFEST = ".course/manifest.json"
+SKELETONS = ".course/skeletons.json"  # hashes of the course files with exercise bodies left out
 BACKUPS = ".course/backups"
 
 
@@ -64,12 +65,34 @@ def sha256(data: bytes) -> str:
 
 
 def read_manifest(workspace: Path) -> Dict[str, str]:
-    path = workspace / MANIFEST
+    """File (relative path) -> SHA-256 of the content the course last wrote there."""
+    return _read_json(workspace / MANIFEST)
+
+
+def _read_json(path: Path) -> Dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _write_manifest(workspace: Path, manifest: Dict[str, str]) -> None:
+def _write_manifest(workspace: Path, manifest: Dict[str, str], skeletons: Dict[str, str]) -> None:
     atomic_write_text(workspace / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(workspace / SKELETONS, json.dumps(skeletons, indent=1, sort_keys=True) + "\n")
+
+
+def skeleton(text: str, where: str = "<text>") -> str:
+    """``text`` with every exercise region reduced to its two markers (``# BEGIN EXERCISE <id>``,
+    ``# END EXERCISE``): what stays the same whatever the learner, or a new hint, puts inside."""
+    lines = text.splitlines()
+    for region in reversed(find_regions(text, where)):
+        lines[region.begin:region.end + 1] = [f"{region.indent}# BEGIN EXERCISE {region.exercise_id}",
+                                              f"{region.indent}# END EXERCISE"]
+    return "\n".join(lines)
+
+
+def _remember(manifest: Dict[str, str], skeletons: Dict[str, str], relative: str, content: bytes) -> None:
+    """Record ``content`` as what the course wrote at ``relative``."""
+    manifest[relative] = sha256(content)
+    if relative.endswith(".py"):
+        skeletons[relative] = sha256(skeleton(content.decode("utf-8"), relative).encode("utf-8"))
 
 
 def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
@@ -86,35 +109,38 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
     """
     report = UpdateReport()
     manifest = read_manifest(workspace)
+    skeletons = _read_json(workspace / SKELETONS)
     edition = build_learner_edition(source_root)
     moved = _work_at_former_places(workspace)  # read before anything is written
     for relative, new in edition.items():
         target = workspace / relative
         if not target.exists():
             atomic_write_bytes(target, new)
-            manifest[relative] = sha256(new)
+            _remember(manifest, skeletons, relative, new)
             report.created.append(relative)
             continue
         current = target.read_bytes()
         if current == new:
-            manifest[relative] = sha256(new)
+            _remember(manifest, skeletons, relative, new)
             report.unchanged.append(relative)
         elif manifest.get(relative) == sha256(current):
             atomic_write_bytes(target, new)
-            manifest[relative] = sha256(new)
+            _remember(manifest, skeletons, relative, new)
             report.updated.append(relative)
         else:
-            merged = _merge_learner_regions(relative, current, new, manifest.get(relative))
+            merged = _merge_learner_regions(relative, current, new, manifest.get(relative), skeletons.get(relative))
             if merged is None:
                 report.skipped.append(relative)
                 continue
             _backup(workspace, relative, _backup_dir(workspace, report))
             atomic_write_bytes(target, merged)
-            manifest[relative] = sha256(new)  # the course's version, so later updates still see the change
+            _remember(manifest, skeletons, relative, new)  # the course's version: later updates still see the change
             report.merged.append(relative)
     _carry_moved_exercises(workspace, moved, report)
     _retire_old_files(workspace, manifest, set(edition), report)
-    _write_manifest(workspace, manifest)
+    for relative in set(skeletons) - set(manifest):
+        del skeletons[relative]
+    _write_manifest(workspace, manifest, skeletons)
     return report
 
 
@@ -190,20 +216,27 @@ def _retire_old_files(workspace: Path, manifest: Dict[str, str], shipped: set, r
         del manifest[relative]
 
 
-def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_sha: str | None) -> bytes | None:
+def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_sha: str | None,
+                           skeleton_sha: str | None) -> bytes | None:
     """New course file with the learner's exercise code put back, or None if that is not safe.
 
-    Safe means the learner edited nothing but exercise bodies: stubbing their regions again
-    gives back exactly the file the course wrote last time (its hash is in the manifest),
-    and every exercise they have still exists in the new version.
+    Safe means the learner edited nothing but exercise bodies: outside the regions, the file
+    is the one the course wrote last time (its skeleton hash, or for an older workspace the
+    hash of the file with every region stubbed again, is in the manifest), and every exercise
+    they have is still in the new version or has moved to another file (``renames.py``: it is
+    carried there separately).
     """
     if not relative.endswith(".py") or pristine_sha is None:
         return None
     try:
-        if sha256(learner_file(relative, current)) != pristine_sha:
-            return None
         current_text, new_text = current.decode("utf-8"), new.decode("utf-8")
-        learner_regions = find_regions(current_text, relative)
+        if skeleton_sha is not None:
+            untouched = sha256(skeleton(current_text, relative).encode("utf-8")) == skeleton_sha
+        else:
+            untouched = sha256(learner_file(relative, current)) == pristine_sha
+        if not untouched:
+            return None
+        learner_regions = [r for r in find_regions(current_text, relative) if _lives_in(r.exercise_id, relative)]
         new_ids = {r.exercise_id for r in find_regions(new_text, relative)}
     except (ValueError, KeyError):
         return None
@@ -212,6 +245,14 @@ def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_s
     lines = current_text.splitlines()
     replacements = {r.exercise_id: lines[r.begin:r.end + 1] for r in learner_regions}
     return replace_regions(new_text, replacements, relative).encode("utf-8")
+
+
+def _lives_in(exercise_id: str, relative: str) -> bool:
+    """False for an exercise that has moved out of file ``relative`` (an unknown id stays)."""
+    try:
+        return get_exercise(exercise_id).file == relative
+    except KeyError:
+        return True
 
 
 def _new_backup_dir(workspace: Path) -> Path:

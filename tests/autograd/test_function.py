@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 import pytest
+import torch
 
 import course_lib
-from helpers.autograd import grad_fn_name, leaf, randn
+from helpers.autograd import BOTH, grad_fn_name, leaf, randn
+
 
 class _Cube(course_lib.autograd.Function):
     @staticmethod
@@ -74,3 +76,64 @@ def test_a_gradient_of_the_wrong_shape_is_refused():
     x = leaf(course_lib, [1.0, 2.0])
     with pytest.raises(RuntimeError, match="returned an invalid gradient at index 0 - got \\[\\] but expected shape"):
         _WrongShape.apply(x, 1.0).sum().backward()
+
+
+def _broadcasting_function(L):
+    """A Function whose backward returns the gradient of a (2, 3) broadcast for its (3,) input."""
+
+    class Spread(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return (x * 2).sum()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * L.ones(2, 3, dtype=grad.dtype) * 2
+
+    return Spread
+
+
+@BOTH
+def test_the_engine_sums_a_broadcastable_gradient_to_the_input_shape(L):
+    x = leaf(L, [1.0, 2.0, 3.0])
+    _broadcasting_function(L).apply(x).backward()
+    assert x.grad.tolist() == [4.0, 4.0, 4.0]  # summed over the two rows, as torch's engine does
+
+
+def test_broadcast_gradients_from_a_custom_function_match_torch():
+    values = {}
+    for L in (course_lib, torch):
+        x = leaf(L, [[0.5], [-1.0]])  # (2, 1): the gradient (2, 3) is summed over dim 1
+
+        class Scale(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a.expand(2, 3) * 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (a,) = ctx.saved_tensors
+                return grad * 3 + a  # (2, 3): never reduced by the rule
+
+        Scale.apply(x).sum().backward()
+        values[L.__name__] = x.grad.tolist()
+    assert values["course_lib"] == values["torch"]
+
+
+def test_a_gradient_that_does_not_broadcast_raises_torchs_error():
+    messages = []
+    for L in (course_lib, torch):
+        class Wrong(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, grad):
+                return L.ones(2, 4, dtype=grad.dtype)
+
+        with pytest.raises(RuntimeError) as info:
+            Wrong.apply(leaf(L, [1.0, 2.0, 3.0])).sum().backward()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]  # "Function WrongBackward returned an invalid gradient at index 0 - ..."

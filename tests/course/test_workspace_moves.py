@@ -9,6 +9,7 @@ layout, retire the old file into the backups, and leave 1.10's check passing.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,8 @@ from pathlib import Path
 from course_lib.exercises.markers import region_text, replace_regions
 from course_lib.exercises.registry import EXERCISES, get_exercise
 from course_lib.exercises.renames import FORMER_PLACES
-from course_lib.exercises.workspace import is_started, update_workspace
+from course_lib.exercises.markers import stub_lines
+from course_lib.exercises.workspace import SKELETONS, is_started, read_manifest, sha256, skeleton, update_workspace
 from helpers import REPO
 
 FIXTURE = Path(__file__).parent / "fixtures" / "old_layout_workspace"
@@ -49,7 +51,10 @@ def test_every_former_place_names_a_known_exercise_that_moved():
     for exercise_id, places in FORMER_PLACES.items():
         exercise = get_exercise(exercise_id)
         assert places and all(place.file != exercise.file or place.function != exercise.function for place in places)
-        assert all(not (REPO / place.file).exists() for place in places if place.file != exercise.file)
+        for place in places:  # the exercise is no longer in its former file, if that file still exists
+            former = REPO / place.file
+            assert place.file == exercise.file or not former.exists() or f"EXERCISE {exercise_id}\n" not in (
+                former.read_text() + "\n")
 
 
 def test_update_carries_a_moved_exercise_and_retires_the_old_file(tmp_path):
@@ -91,3 +96,47 @@ def test_a_new_place_already_started_is_not_overwritten(tmp_path):
     assert "my new attempt" in region_text((workspace / "course_lib/shape.py").read_text(), "1.10")
     assert any("already started" in line for line in report.carried)
     assert LEARNER_LINE in (report.backup_dir / "course_lib/indexing.py").read_text()
+
+
+def test_an_exercise_leaving_a_file_that_stays_is_carried_and_the_rest_merged(tmp_path):
+    """2.3 lived in rules/elementwise.py beside 2.4; it moved to engine.py, the file stayed."""
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)  # a workspace of today's course (with skeleton hashes)
+    relative = "course_lib/autograd/rules/elementwise.py"
+    today = (workspace / relative).read_text()
+    old_stub = "\n".join(stub_lines(get_exercise("2.3"), ""))  # the file as an older course wrote it
+    pristine = today.replace("\n\n\nclass AddBackward0", "\n\n\ndef sum_to_shape(grad, shape):\n"
+                             + "\n".join("    " + line for line in old_stub.splitlines()) + "\n\n\nclass AddBackward0", 1)
+    assert pristine != today
+    manifest = read_manifest(workspace)
+    manifest[relative] = sha256(pristine.encode())
+    (workspace / ".course/manifest.json").write_text(json.dumps(manifest))
+    skeletons = json.loads((workspace / SKELETONS).read_text())
+    skeletons[relative] = sha256(skeleton(pristine).encode())
+    (workspace / SKELETONS).write_text(json.dumps(skeletons))
+    mine_2_3 = ["    # BEGIN EXERCISE 2.3", "    return grad.sum_to_size(shape)  # my 2.3", "    # END EXERCISE"]
+    mine_2_4 = ["        # BEGIN EXERCISE 2.4", "        a, b = saved_operands(ctx)  # my 2.4",
+                "        return grad * b, grad * a", "        # END EXERCISE"]
+    (workspace / relative).write_text(replace_regions(pristine, {"2.3": mine_2_3, "2.4": mine_2_4}))
+
+    report = update_workspace(REPO, workspace)
+    assert relative in report.merged and relative not in report.skipped
+    rules = (workspace / relative).read_text()
+    assert "my 2.4" in region_text(rules, "2.4") and "EXERCISE 2.3" not in rules
+    assert "my 2.3" in region_text((workspace / "course_lib/autograd/engine.py").read_text(), "2.3")
+    assert "my 2.3" in (report.backup_dir / relative).read_text()  # the file as it was, kept
+
+
+def test_a_new_hint_does_not_stop_the_merge(tmp_path):
+    """The skeleton hash ignores what is inside the regions, so a changed stub still merges."""
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    relative = "course_lib/shape.py"
+    manifest = read_manifest(workspace)
+    manifest[relative] = sha256(b"the same file with an older hint in a stub")  # the stubs changed since
+    (workspace / ".course/manifest.json").write_text(json.dumps(manifest))
+    path = workspace / relative
+    path.write_text(replace_regions(path.read_text(), {"0.1": ["    # BEGIN EXERCISE 0.1", "    return 7  # mine",
+                                                                  "    # END EXERCISE"]}))
+    report = update_workspace(REPO, workspace)
+    assert relative in report.merged and "return 7  # mine" in path.read_text()

@@ -1,14 +1,17 @@
-"""Backward rules of elementwise operations, each next to its forward.
+"""Backward rules of binary elementwise operations, each next to its forward.
 
-Taught in notebooks/02_autograd.ipynb, sections "Un-broadcasting" and "Backward of
-elementwise operations". Every ``backward`` is written with Tensor operations so that
-``create_graph=True`` can differentiate it again. Names follow torch's ``grad_fn`` names.
+Taught in notebooks/02_autograd.ipynb, section "Backward of elementwise operations". Every
+``backward`` is the chain rule and nothing else: it returns the gradient of each operand for
+the broadcast shape of the output, and the engine sums it down to the operand's own shape
+(``engine.sum_to_shape``), as torch's engine does. Every ``backward`` is written with Tensor
+operations so that ``create_graph=True`` can differentiate it again. Names follow torch's
+``grad_fn`` names.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Any, Tuple
 
 from ...ops import elementwise as E
 from ...ops import unary as U
@@ -18,41 +21,20 @@ from ..._tensor import Tensor
 from ..function import Function, FunctionCtx
 
 
-def sum_to_shape(grad: Tensor, shape: Sequence[int]) -> Tensor:
-    """Sum ``grad`` down to ``shape``: undo the broadcasting of an input of that shape.
+def saved_operands(ctx: FunctionCtx) -> Tuple[Any, Any]:
+    """The two operands of a binary op, as its forward saved them: a Tensor or a Python number each.
 
-    If an input of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each
-    of its elements was used once per copy, so its gradient is the sum over the copies:
-    over the leading dimensions broadcasting added, and over the dimensions where
-    ``shape`` has size 1 but ``grad`` does not (keeping them, as size 1).
-
-    Returns:
-        ``grad`` itself when the shapes already match, else a new tensor of shape ``shape``.
+    Tensors come from ``ctx.saved_tensors`` (so an in-place change since forward is caught);
+    numbers were kept as ``ctx.numbers``.
     """
-    # BEGIN EXERCISE 2.3
-    shape = tuple(shape)
-    if tuple(grad.shape) == shape:
-        return grad
-    extra = grad.dim() - len(shape)
-    if extra:
-        grad = grad.sum(dim=tuple(range(extra)))
-    dims = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
-    if dims:
-        grad = grad.sum(dim=dims, keepdim=True)
-    return grad
-    # END EXERCISE
+    a, b = ctx.saved_tensors
+    return (ctx.numbers[0] if a is None else a), (ctx.numbers[1] if b is None else b)
 
 
-def _reduce_for(value: Any, ctx: FunctionCtx, index: int, grad: Optional[Tensor]) -> Optional[Tensor]:
-    """``grad`` un-broadcast to input ``index``, or None when that input needs no gradient."""
-    if grad is None or not ctx.needs_input_grad[index]:
-        return None
-    return sum_to_shape(grad, ctx.shapes[index])
-
-
-def _remember_shapes(ctx: FunctionCtx, *values: Any) -> None:
-    """``ctx.shapes``: the shape of each tensor operand (None for a number), for un-broadcasting."""
-    ctx.shapes = [v._shape if isinstance(v, Tensor) else None for v in values]
+def save_operands(ctx: FunctionCtx, a: Any, b: Any) -> None:
+    """Keep both operands for backward (see :func:`saved_operands`)."""
+    ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
+    ctx.numbers = (a, b)
 
 
 class AddBackward0(Function):
@@ -60,14 +42,13 @@ class AddBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        _remember_shapes(ctx, a, b)
         ctx.alpha = alpha
         return E.add(a, b, alpha=alpha)
 
     @staticmethod
     def backward(ctx, grad):
         other = grad if ctx.alpha == 1 else grad * ctx.alpha
-        return _reduce_for(None, ctx, 0, grad), _reduce_for(None, ctx, 1, other)
+        return grad, other
 
 
 class SubBackward0(Function):
@@ -75,13 +56,12 @@ class SubBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        _remember_shapes(ctx, a, b)
         ctx.alpha = alpha
         return E.sub(a, b, alpha=alpha)
 
     @staticmethod
     def backward(ctx, grad):
-        return _reduce_for(None, ctx, 0, grad), _reduce_for(None, ctx, 1, -grad * ctx.alpha)
+        return grad, -grad * ctx.alpha
 
 
 class MulBackward0(Function):
@@ -89,21 +69,15 @@ class MulBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _remember_shapes(ctx, a, b)
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
-        ctx.numbers = (a, b)
+        save_operands(ctx, a, b)
         return E.mul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        """d(a*b)/da = b and d(a*b)/db = a, each un-broadcast to its input's shape."""
+        """d(a*b)/da = b and d(a*b)/db = a (the engine sums each to its input's shape)."""
         # BEGIN EXERCISE 2.4
-        a, b = ctx.saved_tensors
-        a = ctx.numbers[0] if a is None else a
-        b = ctx.numbers[1] if b is None else b
-        grad_a = sum_to_shape(grad * b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to_shape(grad * a, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        a, b = saved_operands(ctx)
+        return grad * b, grad * a
         # END EXERCISE
 
 
@@ -112,21 +86,15 @@ class DivBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
-        _remember_shapes(ctx, a, b)
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
-        ctx.numbers = (a, b)
+        save_operands(ctx, a, b)
         return E.div(a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        """d(a/b)/da = 1/b and d(a/b)/db = -a/b², each un-broadcast to its input's shape."""
+        """d(a/b)/da = 1/b and d(a/b)/db = -a/b² (the engine sums each to its input's shape)."""
         # BEGIN EXERCISE 2.5
-        a, b = ctx.saved_tensors
-        a = ctx.numbers[0] if a is None else a
-        b = ctx.numbers[1] if b is None else b
-        grad_a = sum_to_shape(grad / b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to_shape(-grad * a / (b * b), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        a, b = saved_operands(ctx)
+        return grad / b, -grad * a / (b * b)
         # END EXERCISE
 
 
@@ -156,7 +124,6 @@ class PowBackward1(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _remember_shapes(ctx, a, b)
         result = E.pow(a, b)
         ctx.save_for_backward(a if isinstance(a, Tensor) else None, b, result)
         ctx.base = a
@@ -169,7 +136,7 @@ class PowBackward1(Function):
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             # d(a**b)/da = b * a**(b-1); torch defines it as 0 where b == 0 (even at a == 0).
-            grad_a = _reduce_for(None, ctx, 0, E.where(b == 0, 0.0, grad * b * a ** (b - 1)))
+            grad_a = E.where(b == 0, 0.0, grad * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
             # d(a**b)/db = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0.
             if isinstance(a, Tensor):
@@ -178,7 +145,7 @@ class PowBackward1(Function):
                 local = E.where(b >= 0, 0.0, result * -math.inf)
             else:
                 local = result * (math.log(a) if a > 0 else math.nan)
-            grad_b = _reduce_for(None, ctx, 1, grad * local)
+            grad_b = grad * local
         return grad_a, grad_b
 
 
@@ -206,7 +173,6 @@ class _MaxMinBackward(Function):
 
     @classmethod
     def forward(cls, ctx, a, b):
-        _remember_shapes(ctx, a, b)
         ctx.save_for_backward(a, b)
         return cls.pick(a, b)
 
@@ -214,7 +180,7 @@ class _MaxMinBackward(Function):
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
         share = E.where(a == b, 0.5, E.where(cls.wins(a, b), 1.0, 0.0)).to(grad.dtype)
-        return _reduce_for(None, ctx, 0, grad * share), _reduce_for(None, ctx, 1, grad * (1 - share))
+        return grad * share, grad * (1 - share)
 
 
 class MaximumBackward0(_MaxMinBackward):
@@ -280,7 +246,6 @@ class WhereBackward0(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        _remember_shapes(ctx, condition, a, b)
         ctx.save_for_backward(condition)
         return E.where(condition, a, b)
 
@@ -288,14 +253,12 @@ class WhereBackward0(Function):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         zero = grad * 0
-        return (None, _reduce_for(None, ctx, 1, E.where(condition, grad, zero)),
-                _reduce_for(None, ctx, 2, E.where(condition, zero, grad)))
+        return None, E.where(condition, grad, zero), E.where(condition, zero, grad)
 
 
 class Atan2Backward0(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _remember_shapes(ctx, a, b)
         ctx.save_for_backward(a, b)
         return E.atan2(a, b)
 
@@ -304,6 +267,6 @@ class Atan2Backward0(Function):
         """d atan2(a, b) = (b da - a db) / (a² + b²)."""
         a, b = ctx.saved_tensors
         scale = grad / (a * a + b * b)
-        return _reduce_for(None, ctx, 0, scale * b), _reduce_for(None, ctx, 1, -scale * a)
+        return scale * b, -scale * a
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...ops import linalg as L
 from ..function import Function
-from .elementwise import sum_to_shape
+from ..engine import sum_to_shape
 
 
 class MmBackward0(Function):

@@ -18,7 +18,7 @@ from ...backends import get_backend
 from ...ops.creation import arange, zeros
 from ..._tensor import Tensor
 from ..function import Function
-from .elementwise import sum_to_shape
+from ..engine import sum_to_shape
 
 
 class ViewBackward0(Function):
