@@ -27,6 +27,36 @@ from .shape import is_contiguous as _is_contiguous_loose  # torch's rule: size-1
 from .storage import Storage
 
 
+class AutogradMeta:
+    """A tensor's autograd state, in one declared record (torch's ``AutogradMeta``).
+
+    A tensor gets one the first time it needs it (a ``grad``, a ``grad_fn``...); until then
+    its ``_autograd`` is None, so plain chapter-01 tensors carry nothing. ``requires_grad``
+    stays a plain attribute of the tensor: every dispatched call reads it (the fast path).
+    The version counter is the storage's (``Tensor._version``), shared by all its views, as
+    torch shares it.
+
+    Attributes:
+        grad: the accumulated gradient (leaves, and non-leaves that ``retain_grad()``).
+        grad_fn: the node that computed this tensor (None for a leaf).
+        view_of: ``(base, steps)`` for a view recorded by a rule: the tensor whose memory it
+            shares and the view functions that lead from it (see ``autograd/function.py``).
+        accumulator: weak reference to the leaf's ``AccumulateGrad`` node (one per leaf).
+        retains_grad: ``retain_grad()`` was called on this non-leaf.
+        hooks: functions called with the gradient during backward (``register_hook``).
+    """
+
+    __slots__ = ("grad", "grad_fn", "view_of", "accumulator", "retains_grad", "hooks")
+
+    def __init__(self) -> None:
+        self.grad: Optional["Tensor"] = None
+        self.grad_fn: Any = None
+        self.view_of: Optional[Tuple["Tensor", tuple]] = None
+        self.accumulator: Any = None
+        self.retains_grad = False
+        self.hooks: list = []
+
+
 AUTOGRAD_METHODS: Dict[str, Any] = {}
 """Tensor methods whose code lives in a higher layer (``backward``: ``autograd/engine.py``), which
 fills this table when it is imported; the tensor layer never imports it."""
@@ -81,11 +111,12 @@ class Tensor:
     Attributes:
         dtype: element type (``course_lib.float32``...).
         device: where the storage lives.
-        requires_grad, grad, grad_fn: autograd state (used from chapter 02 on).
+        requires_grad: whether operations on this tensor record the graph (chapter 02 on);
+            ``grad``, ``grad_fn`` and the rest of the autograd state are in ``autograd_meta``.
     """
 
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "dtype", "device", "_array",
-                 "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")
+                 "requires_grad", "_autograd", "__weakref__")
 
     # Make NumPy defer to our reflected operators (``np.float32(2) * t`` calls ``t.__rmul__``).
     __array_ufunc__ = None
@@ -210,11 +241,39 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self._retains_grad = True
+            self.autograd_meta.retains_grad = True
 
     @property
     def retains_grad(self) -> bool:
-        return bool(self.__dict__.get("_retains_grad", False))
+        return self._autograd is not None and self._autograd.retains_grad
+
+    @property
+    def autograd_meta(self) -> AutogradMeta:
+        """This tensor's autograd record, made on first use."""
+        meta = self._autograd
+        if meta is None:
+            meta = self._autograd = AutogradMeta()
+        return meta
+
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        """The gradient accumulated by ``backward`` (None until then)."""
+        meta = self._autograd
+        return None if meta is None else meta.grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        self.autograd_meta.grad = value
+
+    @property
+    def grad_fn(self) -> Any:
+        """The backward node of the operation that made this tensor (None for a leaf)."""
+        meta = self._autograd
+        return None if meta is None else meta.grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Any) -> None:
+        self.autograd_meta.grad_fn = node
 
     # ------------------------------------------------------------------ autograd state
 
@@ -370,8 +429,7 @@ def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, .
     t.device = device
     t._array = array
     t.requires_grad = False
-    t.grad = None
-    t.grad_fn = None
+    t._autograd = None
     return t
 
 
@@ -379,7 +437,7 @@ def _become(target: Tensor, source: Tensor) -> None:
     """Make ``target`` an alias of ``source`` (used by ``Tensor.__init__``)."""
     target._storage, target._shape, target._strides = source._storage, source._shape, source._strides
     target._offset, target.dtype, target.device, target._array = source._offset, source.dtype, source.device, source._array
-    target.requires_grad, target.grad, target.grad_fn = False, None, None
+    target.requires_grad, target._autograd = False, None
 
 
 def check_same_device(*tensors: Tensor) -> device:

@@ -238,7 +238,7 @@ def _retained(owner, grad: Tensor, wanted, captured, create_graph: bool) -> None
     if wanted is not None:
         if id(tensor) in wanted:
             captured[id(tensor)] = grad
-    elif getattr(tensor, "_retains_grad", False):
+    elif tensor.retains_grad:
         accumulate_grad(tensor, grad, create_graph)
 
 

@@ -188,11 +188,11 @@ def edge_of(value: Any) -> Tuple[Optional[Node], int]:
         return (value.grad_fn, 0)
     # One accumulator per leaf, so every use of it reaches the same node. The leaf holds it
     # weakly (the graphs that use it hold it), so leaf and node form no reference cycle.
-    ref = value.__dict__.get("_accumulator")
-    node = ref() if ref is not None else None
+    meta = value.autograd_meta
+    node = meta.accumulator() if meta.accumulator is not None else None
     if node is None:
         node = AccumulateGrad(value)
-        value.__dict__["_accumulator"] = weakref.ref(node)
+        meta.accumulator = weakref.ref(node)
     return (node, 0)
 
 
@@ -273,10 +273,10 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
 def remember_view(view: Tensor, source: Tensor, function: type, args: tuple, kwargs: dict) -> None:
     """Record how ``view`` was made from its base (the tensor whose memory it shares; through
     views of views), so that an in-place change of the view can also update the base's
-    history (see ``inplace._rebase``). Stored as ``view._view_of = (base, steps)``."""
-    origin = source.__dict__.get("_view_of")
+    history (see ``inplace._rebase``). Stored as ``view.autograd_meta.view_of = (base, steps)``."""
+    origin = source._autograd.view_of if source._autograd is not None else None
     base, steps = origin if origin is not None else (source, ())
-    view._view_of = (base, steps + ((function, args, kwargs),))
+    view.autograd_meta.view_of = (base, steps + ((function, args, kwargs),))
 
 
 def node_type(function: type) -> type:

@@ -153,7 +153,7 @@ INPLACE: Dict[str, Any] = {
 def _check_leaf(self: Tensor) -> None:
     if self.requires_grad and self.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    origin = self.__dict__.get("_view_of")
+    origin = self._autograd.view_of if self._autograd is not None else None
     if origin is not None and origin[0].requires_grad and origin[0].grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
@@ -181,7 +181,7 @@ def _rebase(self: Tensor, result: Tensor) -> Tensor:
         copy_(self, result)  # counts as a write: tensors saved earlier see the change
     if result.grad_fn is None:
         return self
-    origin = self.__dict__.get("_view_of")
+    origin = self._autograd.view_of if self._autograd is not None else None
     if origin is None:
         _set_history(self, result.grad_fn)
         return self

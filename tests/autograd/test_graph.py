@@ -133,3 +133,21 @@ def test_repr_shows_grad_fn_and_requires_grad():
         theirs = repr(expression(torch, torch.tensor([[1.0, 2.0]], requires_grad=True)))
         assert mine == theirs
     assert repr((course_lib.ones(2, requires_grad=True) * 2).grad_fn).startswith("<MulBackward0 object at 0x")
+
+
+def test_autograd_state_lives_in_one_record():
+    plain = course_lib.ones(3)
+    assert plain._autograd is None and plain.grad is None and plain.grad_fn is None  # nothing until needed
+    with pytest.raises(AttributeError):
+        plain.some_new_attribute = 1  # no ad-hoc state on tensors: it goes into the record
+    x = course_lib.ones(3, requires_grad=True)
+    y = x * 2
+    view = y[1:]
+    y.retain_grad()
+    view.sum().backward(retain_graph=True)
+    meta = x.autograd_meta
+    assert meta.grad is x.grad and meta.accumulator() is y.grad_fn.next_functions[0][0]
+    assert y.autograd_meta.retains_grad and y.autograd_meta.grad_fn is y.grad_fn
+    base, steps = view.autograd_meta.view_of
+    assert base is y and [(function.__name__, args) for function, args, _ in steps] == [("SliceBackward0",
+                                                                                          (slice(1, None),))]
