@@ -1,5 +1,8 @@
 """Backward rules of unary math functions (``exp``, ``log``, ``sigmoid``, ``relu``...), each next to its forward.
 
+``exp`` and ``log`` (exercises 2.7 and 2.8) are written out as full Functions; the other
+look-alike rules, whose backward is one line, are made from a table by :func:`one_line_rule`.
+
 Taught in notebooks/02_autograd.ipynb, section "Backward of elementwise operations". Every
 ``backward`` is written with Tensor operations so that ``create_graph=True`` can
 differentiate it again. Names follow torch's ``grad_fn`` names.
@@ -8,21 +11,12 @@ differentiate it again. Names follow torch's ``grad_fn`` names.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ...ops import unary as U
 from ...ops.creation import zeros_like
+from ..._tensor import Tensor
 from ..function import Function
-
-
-class NegBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return U.neg(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
 
 
 class ExpBackward0(Function):
@@ -56,240 +50,64 @@ class LogBackward0(Function):
         # END EXERCISE
 
 
-class SqrtBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.sqrt(a)
-        ctx.save_for_backward(result)
+def one_line_rule(name: str, forward: Callable[[Tensor], Tensor], saves: Optional[str],
+                  backward: Callable[[Tensor, Any], Tensor]) -> type:
+    """A Function for a unary op whose backward is one line of calculus.
+
+    Args:
+        name: torch's ``grad_fn`` name (``"SqrtBackward0"``).
+        forward: the operation (``ops.unary.sqrt``).
+        saves: what backward needs: ``"input"``, ``"output"`` (cheaper when the derivative is
+            written with the result, as for ``sqrt`` or ``tanh``) or None.
+        backward: ``backward(grad, saved)`` -> the input's gradient (``saved`` is None when
+            nothing is saved).
+    """
+
+    def forward_(ctx, a):
+        result = forward(a)
+        if saves is not None:
+            ctx.save_for_backward(a if saves == "input" else result)
         return result
 
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad / (2 * result)
+    def backward_(ctx, grad):
+        (saved,) = ctx.saved_tensors if saves is not None else (None,)
+        return backward(grad, saved)
+
+    doc = f"Backward of ``{forward.__name__}`` (saves its {saves or 'nothing'})."
+    return type(name, (Function,), {"forward": staticmethod(forward_), "backward": staticmethod(backward_),
+                                    "__doc__": doc, "__module__": __name__})
 
 
-class SigmoidBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.sigmoid(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * result * (1 - result)
-
-
-class TanhBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.tanh(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (1 - result * result)
-
-
-class ReluBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.relu(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        # NOTE: the gradient at exactly 0 is 0, as in torch (relu is not differentiable there).
-        (result,) = ctx.saved_tensors
-        return grad * (result > 0)
-
-
-class AbsBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.abs(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * U.sign(a)
-
-
-class ReciprocalBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.reciprocal(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return -grad * result * result
-
-
-class SinBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.sin(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * a.cos()
-
-
-class CosBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.cos(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return -grad * a.sin()
-
-
-class TanBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.tan(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (1 + result * result)
-
-
-class Log1PBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.log1p(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad / (1 + a)
-
-
-class Log2Backward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.log2(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad / (a * math.log(2.0))
-
-
-class Log10Backward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.log10(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad / (a * math.log(10.0))
-
-
-class Expm1Backward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.expm1(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * (result + 1)
-
-
-class Exp2Backward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.exp2(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        return grad * result * math.log(2.0)
-
-
-class RsqrtBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        result = U.rsqrt(a)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        """d(a ** -0.5)/da = -0.5 * a ** -1.5 = -0.5 * rsqrt(a) ** 3."""
-        (result,) = ctx.saved_tensors
-        return -0.5 * grad * result * result * result
-
-
-class SquareBackward(Function):
-    """``square(a)``; torch records it as ``a ** 2``, hence the node's name."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return U.square(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * 2 * a
-
-
-SquareBackward.__name__ = "PowBackward0"
-
-
-def _zero_gradient(name: str, op: Any) -> type:
-    """A Function for a piecewise-constant op (floor, sign...): its gradient is 0 everywhere (as torch)."""
-
-    def forward(ctx, a):
-        return op(a)
-
-    def backward(ctx, grad):
-        return zeros_like(grad)
-
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__doc__": f"Backward of ``{op.__name__}``: zero (the op is piecewise constant)."})
-
-
-FloorBackward0 = _zero_gradient("FloorBackward0", U.floor)
-
-
-CeilBackward0 = _zero_gradient("CeilBackward0", U.ceil)
-
-
-RoundBackward0 = _zero_gradient("RoundBackward0", U.round)
-
-
-TruncBackward0 = _zero_gradient("TruncBackward0", U.trunc)
-
-
-SignBackward0 = _zero_gradient("SignBackward0", U.sign)
+# The look-alike rules: (torch's name, forward, what backward needs, the derivative times grad).
+NegBackward0 = one_line_rule("NegBackward0", U.neg, None, lambda grad, _: -grad)
+SqrtBackward0 = one_line_rule("SqrtBackward0", U.sqrt, "output", lambda grad, result: grad / (2 * result))
+SigmoidBackward0 = one_line_rule("SigmoidBackward0", U.sigmoid, "output",
+                                 lambda grad, result: grad * result * (1 - result))
+TanhBackward0 = one_line_rule("TanhBackward0", U.tanh, "output", lambda grad, result: grad * (1 - result * result))
+# NOTE: relu's gradient at exactly 0 is 0, as in torch (relu is not differentiable there).
+ReluBackward0 = one_line_rule("ReluBackward0", U.relu, "output", lambda grad, result: grad * (result > 0))
+AbsBackward0 = one_line_rule("AbsBackward0", U.abs, "input", lambda grad, a: grad * U.sign(a))
+ReciprocalBackward0 = one_line_rule("ReciprocalBackward0", U.reciprocal, "output",
+                                    lambda grad, result: -grad * result * result)
+SinBackward0 = one_line_rule("SinBackward0", U.sin, "input", lambda grad, a: grad * a.cos())
+CosBackward0 = one_line_rule("CosBackward0", U.cos, "input", lambda grad, a: -grad * a.sin())
+TanBackward0 = one_line_rule("TanBackward0", U.tan, "output", lambda grad, result: grad * (1 + result * result))
+Log1PBackward0 = one_line_rule("Log1PBackward0", U.log1p, "input", lambda grad, a: grad / (1 + a))
+Log2Backward0 = one_line_rule("Log2Backward0", U.log2, "input", lambda grad, a: grad / (a * math.log(2.0)))
+Log10Backward0 = one_line_rule("Log10Backward0", U.log10, "input", lambda grad, a: grad / (a * math.log(10.0)))
+Expm1Backward0 = one_line_rule("Expm1Backward0", U.expm1, "output", lambda grad, result: grad * (result + 1))
+Exp2Backward0 = one_line_rule("Exp2Backward0", U.exp2, "output", lambda grad, result: grad * result * math.log(2.0))
+# d(a ** -0.5)/da = -0.5 * a ** -1.5 = -0.5 * rsqrt(a) ** 3
+RsqrtBackward0 = one_line_rule("RsqrtBackward0", U.rsqrt, "output",
+                               lambda grad, result: -0.5 * grad * result * result * result)
+# torch records square(a) as a ** 2, hence the node's name.
+SquareBackward = one_line_rule("PowBackward0", U.square, "input", lambda grad, a: grad * 2 * a)
+# Piecewise-constant ops: the gradient is 0 everywhere (as torch).
+FloorBackward0 = one_line_rule("FloorBackward0", U.floor, None, lambda grad, _: zeros_like(grad))
+CeilBackward0 = one_line_rule("CeilBackward0", U.ceil, None, lambda grad, _: zeros_like(grad))
+RoundBackward0 = one_line_rule("RoundBackward0", U.round, None, lambda grad, _: zeros_like(grad))
+TruncBackward0 = one_line_rule("TruncBackward0", U.trunc, None, lambda grad, _: zeros_like(grad))
+SignBackward0 = one_line_rule("SignBackward0", U.sign, None, lambda grad, _: zeros_like(grad))
 
 
 class ToCopyBackward0(Function):
