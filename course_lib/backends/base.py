@@ -8,18 +8,40 @@ so a new backend gets the whole framework. The Tensor layer does the bookkeeping
 calling a primitive: it checks shapes and devices, promotes dtypes (a primitive's tensor
 operands already have the dtype to compute in), normalizes dims and handles empty inputs.
 
-Operands are course_lib Tensors; ``zip`` and ``where`` also take Python numbers. Results
-are new Tensors on the backend's device unless the primitive writes in place.
+Operands are course_lib Tensors, read only as a storage and a layout (``_storage``,
+``_shape``, ``_strides``, ``_offset``, ``dtype``, ``device``); ``zip`` and ``where`` also take
+Python numbers. A result is new storage and its layout, handed to :func:`tensor_from_storage`:
+the tensor layer (above the backends) registers that constructor when it is imported, so a
+backend never imports it. Results are new tensors unless the primitive writes in place.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..shape import slice_layout
+from ..storage import Storage
+
 Shape = Tuple[int, ...]
+NUMBERS = (bool, int, float)  # a primitive's operand is one of these or a tensor
+
+_constructor: Optional[Callable[..., Any]] = None
+
+
+def register_tensor_constructor(constructor: Callable[..., Any]) -> None:
+    """Called by the tensor layer with its ``wrap_storage(storage, shape, strides, offset, dtype, device, array)``."""
+    global _constructor
+    _constructor = constructor
+
+
+def tensor_from_storage(storage: Storage, shape: Shape, strides: Tuple[int, ...], offset: int, dtype, device,
+                        array: Any = None) -> Any:
+    """The tensor layer's tensor over ``storage`` with this layout (no copy); ``array`` is a ready
+    NumPy view of exactly these elements, or None."""
+    return _constructor(storage, shape, strides, offset, dtype, device, array)
 
 
 class Backend(ABC):
@@ -138,14 +160,12 @@ class Backend(ABC):
         Composed from ``empty`` and ``copy_into``: each input is copied into its slice of
         the output.
         """
-        from ..ops.views import narrow
-
         shape = list(tensors[0].shape)
         shape[dim] = sum(t.shape[dim] for t in tensors)
         out = self.empty(tuple(shape), dtype, tensors[0].device)
         start = 0
         for t in tensors:
-            self.copy_into(narrow(out, dim, start, t.shape[dim]), t)
+            self.copy_into(_narrowed(out, dim, start, t.shape[dim]), t)
             start += t.shape[dim]
         return out
 
@@ -169,6 +189,12 @@ class Backend(ABC):
     def randperm(self, n: int, dtype, device, generator) -> Any:
         """A random permutation of ``0 .. n-1``."""
         return self.from_host(generator.numpy.permutation(n).astype(np.int64), dtype, device, owned=True)
+
+
+def _narrowed(x: Any, dim: int, start: int, length: int) -> Any:
+    """The view of elements ``start .. start + length - 1`` of ``x`` along ``dim``."""
+    shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, dim, slice(start, start + length))
+    return tensor_from_storage(x._storage, shape, strides, offset, x.dtype, x.device)
 
 
 def _float_kind(dtype) -> Any:

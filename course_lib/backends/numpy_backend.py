@@ -18,8 +18,8 @@ from .. import dtypes as _dtypes
 from ..device import CPU
 from ..shape import broadcast_shape, reduced_shape
 from ..storage import Storage
-from .._tensor import Tensor, row_major_strides, wrap_storage
-from .base import Backend
+from ..shape import row_major_strides
+from .base import NUMBERS, Backend, tensor_from_storage
 from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, quietly
 
 _BOOL = _dtypes.bool
@@ -27,7 +27,7 @@ _INT64 = _dtypes.int64
 _ndarray = np.ndarray
 
 
-def array_of(t: Tensor) -> np.ndarray:
+def array_of(t: Any) -> np.ndarray:
     """The NumPy view of ``t``'s elements (aliases the storage; built once, then cached)."""
     array = t._array
     if array is None:
@@ -35,7 +35,7 @@ def array_of(t: Tensor) -> np.ndarray:
     return array
 
 
-def _build_view(t: Tensor) -> np.ndarray:
+def _build_view(t: Any) -> np.ndarray:
     data = t._storage.data
     shape, strides, offset = t._shape, t._strides, t._offset
     if strides == row_major_strides(shape):
@@ -49,7 +49,7 @@ def _build_view(t: Tensor) -> np.ndarray:
     return _ndarray(shape, data.dtype, data, offset * itemsize, tuple([s * itemsize for s in strides]))
 
 
-def wrap(array: Any, dtype, device=CPU) -> Tensor:
+def wrap(array: Any, dtype, device=CPU) -> Any:
     """A Tensor owning the freshly computed ``array`` (which no other tensor may alias).
 
     A C-contiguous array becomes the storage as it is; any other layout is copied to one.
@@ -59,10 +59,10 @@ def wrap(array: Any, dtype, device=CPU) -> Tensor:
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     shape = array.shape
-    return wrap_storage(Storage(array.reshape(-1), device), shape, row_major_strides(shape), 0, dtype, device, array)
+    return tensor_from_storage(Storage(array.reshape(-1), device), shape, row_major_strides(shape), 0, dtype, device, array)
 
 
-def share(array: np.ndarray, dtype) -> Tensor:
+def share(array: np.ndarray, dtype) -> Any:
     """A Tensor sharing memory with an existing NumPy ``array`` (``from_numpy``), keeping its strides.
 
     Raises:
@@ -83,11 +83,11 @@ def share(array: np.ndarray, dtype) -> Tensor:
         strides = tuple(s // itemsize for s in array.strides)
         span = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
         flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
-    return wrap_storage(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
+    return tensor_from_storage(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
 
 
 def _operand(value: Any) -> Any:
-    return array_of(value) if isinstance(value, Tensor) else value
+    return value if isinstance(value, NUMBERS) else array_of(value)
 
 
 class NumpyBackend(Backend):
@@ -98,15 +98,15 @@ class NumpyBackend(Backend):
 
     # ------------------------------------------------------------------ memory
 
-    def empty(self, shape, dtype, device=CPU) -> Tensor:
+    def empty(self, shape, dtype, device=CPU) -> Any:
         return wrap(np.empty(shape, dtype.numpy), dtype, device)
 
-    def full(self, shape, value, dtype, device=CPU) -> Tensor:
+    def full(self, shape, value, dtype, device=CPU) -> Any:
         if value == 0 and not (isinstance(value, float) and math.copysign(1.0, value) < 0):  # not -0.0
             return wrap(np.zeros(shape, dtype.numpy), dtype, device)  # cheaper than np.full
         return wrap(np.full(shape, value, dtype.numpy), dtype, device)
 
-    def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Tensor:
+    def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Any:
         if owned and array.dtype == dtype.numpy:
             return wrap(array, dtype, device)
         return wrap(np.array(array, dtype=dtype.numpy, order="C", copy=True), dtype, device)
@@ -114,7 +114,7 @@ class NumpyBackend(Backend):
     def to_host(self, x) -> np.ndarray:
         return array_of(x)
 
-    def copy(self, x) -> Tensor:
+    def copy(self, x) -> Any:
         return wrap(array_of(x).copy(order="C"), x.dtype, x.device)
 
     @quietly
@@ -122,13 +122,13 @@ class NumpyBackend(Backend):
         np.copyto(array_of(dst), _operand(src), casting="unsafe")
 
     @quietly
-    def cast(self, x, dtype) -> Tensor:
+    def cast(self, x, dtype) -> Any:
         return wrap(array_of(x).astype(dtype.numpy, order="C"), dtype, x.device)
 
     def fill(self, x, value) -> None:
         array_of(x)[...] = value
 
-    def arange(self, start, end, step, count, dtype, device=CPU) -> Tensor:
+    def arange(self, start, end, step, count, dtype, device=CPU) -> Any:
         values = start + step * np.arange(count, dtype=np.float64)
         if not dtype.is_floating_point:
             if all(isinstance(v, int) for v in (start, step)):
@@ -140,15 +140,15 @@ class NumpyBackend(Backend):
     # ------------------------------------------------------------------ compute
 
     @quietly
-    def map(self, fn_name, x) -> Tensor:
+    def map(self, fn_name, x) -> Any:
         result = UNARY[fn_name](array_of(x))
         return wrap(result, _BOOL if fn_name in BOOL_RESULT else x.dtype, x.device)
 
     @quietly
-    def zip(self, fn_name, a, b, out=None) -> Tensor:
-        if isinstance(a, Tensor):
+    def zip(self, fn_name, a, b, out=None) -> Any:
+        if not isinstance(a, NUMBERS):
             x, dtype, device = array_of(a), a.dtype, a.device
-            y = array_of(b) if isinstance(b, Tensor) else b
+            y = b if isinstance(b, NUMBERS) else array_of(b)
         else:
             x, y, dtype, device = a, array_of(b), b.dtype, b.device
         function = BINARY[fn_name]
@@ -162,21 +162,21 @@ class NumpyBackend(Backend):
                 np.copyto(array_of(out), function(x, y))
                 return out
         except ValueError:
-            if isinstance(a, Tensor) and isinstance(b, Tensor):
+            if not isinstance(a, NUMBERS) and not isinstance(b, NUMBERS):
                 broadcast_shape(a._shape, b._shape)  # raises torch's message
             raise
         return wrap(result, _BOOL if fn_name in BOOL_RESULT else dtype, device)
 
     @quietly
-    def where(self, condition, a, b) -> Tensor:
-        dtype = a.dtype if isinstance(a, Tensor) else b.dtype
+    def where(self, condition, a, b) -> Any:
+        dtype = b.dtype if isinstance(a, NUMBERS) else a.dtype
         result = np.where(array_of(condition), _operand(a), _operand(b))
         if result.dtype != dtype.numpy:
             result = result.astype(dtype.numpy)
         return wrap(result, dtype, condition.device)
 
     @quietly
-    def reduce(self, fn_name, x, dims, keepdim) -> Tensor:
+    def reduce(self, fn_name, x, dims, keepdim) -> Any:
         array = array_of(x)
         dtype = _BOOL if fn_name in BOOL_RESULT else x.dtype
         if fn_name in ("all", "any") and array.dtype != np.bool_:
@@ -191,7 +191,7 @@ class NumpyBackend(Backend):
             result = result.reshape(() if len(dims) == array.ndim else reduced_shape(x._shape, dims, False))
         return wrap(result, dtype, x.device)
 
-    def arg_reduce(self, fn_name, x, dim, keepdim) -> Tensor:
+    def arg_reduce(self, fn_name, x, dim, keepdim) -> Any:
         array = array_of(x)
         function = np.argmax if fn_name == "max" else np.argmin
         if dim is None:
@@ -203,20 +203,20 @@ class NumpyBackend(Backend):
         return wrap(result, _INT64, x.device)
 
     @quietly
-    def scan(self, fn_name, x, dim) -> Tensor:
+    def scan(self, fn_name, x, dim) -> Any:
         function = np.cumsum if fn_name == "sum" else np.cumprod
         return wrap(function(array_of(x), axis=dim), x.dtype, x.device)
 
     @quietly
-    def matmul(self, a, b) -> Tensor:
+    def matmul(self, a, b) -> Any:
         return wrap(np.matmul(array_of(a), array_of(b)), a.dtype, a.device)
 
     @quietly
-    def cat(self, tensors, dim, dtype) -> Tensor:
+    def cat(self, tensors, dim, dtype) -> Any:
         arrays = [array_of(t) for t in tensors]
         return wrap(np.concatenate(arrays, axis=dim, dtype=dtype.numpy, casting="unsafe"), dtype, tensors[0].device)
 
-    def take(self, x, positions) -> Tensor:
+    def take(self, x, positions) -> Any:
         return wrap(x._storage.data[array_of(positions)], x.dtype, x.device)
 
     @quietly
@@ -226,10 +226,10 @@ class NumpyBackend(Backend):
         else:
             x._storage.data[array_of(positions)] = array_of(values)
 
-    def nonzero(self, x) -> Tensor:
+    def nonzero(self, x) -> Any:
         return wrap(np.argwhere(array_of(x)).astype(np.int64, copy=False), _INT64, x.device)
 
-    def sort(self, x, dim, descending) -> Tuple[Tensor, Tensor]:
+    def sort(self, x, dim, descending) -> Tuple[Any, Any]:
         array = array_of(x)
         if descending:
             # Sort the reversed array ascending (stable), then reverse back: equal values keep

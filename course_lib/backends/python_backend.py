@@ -18,12 +18,11 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..shape import (Shape, Strides, broadcast_index, broadcast_shape, contiguous_strides, index_to_position, numel,
-                     position_to_index, reduced_shape)
+from ..shape import (Shape, Strides, broadcast_index, broadcast_shape, broadcast_strides, contiguous_strides,
+                     index_to_position, numel, position_to_index, reduced_shape)
 from ..storage import Storage
-from .._tensor import Tensor, wrap_storage
 from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, identity, quietly, reduce_identity
-from .base import Backend
+from .base import NUMBERS, Backend, tensor_from_storage
 from .numpy_backend import NumpyBackend
 
 
@@ -36,7 +35,7 @@ class Strided(NamedTuple):
     offset: int
 
 
-def strided(t: Tensor) -> Strided:
+def strided(t: Any) -> Strided:
     """The raw parts of tensor ``t``."""
     return Strided(t._storage.data, t._shape, t._strides, t._offset)
 
@@ -46,9 +45,9 @@ def new_output(shape: Shape, dtype, device) -> Strided:
     return Strided(np.empty(numel(shape), dtype.numpy), tuple(shape), contiguous_strides(shape), 0)
 
 
-def as_tensor(out: Strided, dtype, device) -> Tensor:
+def as_tensor(out: Strided, dtype, device) -> Any:
     """Wrap a result made by :func:`new_output` as a Tensor."""
-    return wrap_storage(Storage(out.storage, device), out.shape, out.strides, out.offset, dtype, device)
+    return tensor_from_storage(Storage(out.storage, device), out.shape, out.strides, out.offset, dtype, device)
 
 
 # --------------------------------------------------------------------------- the loops
@@ -147,22 +146,22 @@ class PythonBackend(NumpyBackend):
     name = "python"
     device_type = "cpu"
 
-    def _scalar_operand(self, value: Any, like: Tensor) -> Tensor:
+    def _scalar_operand(self, value: Any, like: Any) -> Any:
         """A Python number as a 0-d tensor of ``like``'s dtype."""
         return as_tensor(Strided(np.array([value], like.dtype.numpy), (), (), 0), like.dtype, like.device)
 
     @quietly
-    def map(self, fn_name, x) -> Tensor:
+    def map(self, fn_name, x) -> Any:
         dtype = _dtypes.bool if fn_name in BOOL_RESULT else x.dtype
         out = new_output(x._shape, dtype, x.device)
         map_loop(UNARY[fn_name], strided(x), out)
         return as_tensor(out, dtype, x.device)
 
     @quietly
-    def zip(self, fn_name, a, b, out=None) -> Tensor:
-        if not isinstance(a, Tensor):
+    def zip(self, fn_name, a, b, out=None) -> Any:
+        if isinstance(a, NUMBERS):
             a = self._scalar_operand(a, b)
-        if not isinstance(b, Tensor):
+        if isinstance(b, NUMBERS):
             b = self._scalar_operand(b, a)
         dtype = _dtypes.bool if fn_name in BOOL_RESULT else a.dtype
         result = new_output(broadcast_shape(a._shape, b._shape), dtype, a.device)
@@ -173,7 +172,7 @@ class PythonBackend(NumpyBackend):
         return as_tensor(result, dtype, a.device)
 
     @quietly
-    def reduce(self, fn_name, x, dims, keepdim) -> Tensor:
+    def reduce(self, fn_name, x, dims, keepdim) -> Any:
         dtype = _dtypes.bool if fn_name in BOOL_RESULT else x.dtype
         out = new_output(reduced_shape(x._shape, dims, True), dtype, x.device)
         out.storage[:] = reduce_identity(fn_name, dtype.numpy)
@@ -188,43 +187,43 @@ class PythonBackend(NumpyBackend):
         return result
 
     @quietly
-    def matmul(self, a, b) -> Tensor:
+    def matmul(self, a, b) -> Any:
         batch = broadcast_shape(a._shape[:-2], b._shape[:-2])
         out = new_output(batch + (a._shape[-2], b._shape[-1]), a.dtype, a.device)
         matmul_loop(strided(a), strided(b), out)
         return as_tensor(out, a.dtype, a.device)
 
-    def copy(self, x) -> Tensor:
+    def copy(self, x) -> Any:
         out = new_output(x._shape, x.dtype, x.device)
         map_loop(identity, strided(x), out)
         return as_tensor(out, x.dtype, x.device)
 
     @quietly
-    def cast(self, x, dtype) -> Tensor:
+    def cast(self, x, dtype) -> Any:
         out = new_output(x._shape, dtype, x.device)
         map_loop(identity, strided(x), out)  # storing into the output storage converts the type
         return as_tensor(out, dtype, x.device)
 
     @quietly
     def copy_into(self, dst, src) -> None:
-        if not isinstance(src, Tensor):
+        if isinstance(src, NUMBERS):
             self.fill(dst, src)
             return
-        if src._shape != dst._shape:
-            from ..ops.views import expand
-
-            src = expand(src, dst._shape)
         if src._storage is dst._storage:
             src = self.copy(src)  # reading and writing the same memory: read everything first
-        map_loop(identity, strided(src), strided(dst))
+        source = strided(src)
+        if source.shape != dst._shape:  # broadcast: stride 0 along the stretched dimensions
+            source = Strided(source.storage, dst._shape, broadcast_strides(source.shape, source.strides, dst._shape),
+                             source.offset)
+        map_loop(identity, source, strided(dst))
 
     cat = Backend.cat  # composed from empty + copy_into (your map_loop), not NumPy's concatenate
 
     @quietly
-    def where(self, condition, a, b) -> Tensor:
-        if not isinstance(a, Tensor):
+    def where(self, condition, a, b) -> Any:
+        if isinstance(a, NUMBERS):
             a = self._scalar_operand(a, b)
-        if not isinstance(b, Tensor):
+        if isinstance(b, NUMBERS):
             b = self._scalar_operand(b, a)
         shape = broadcast_shape(broadcast_shape(condition._shape, a._shape), b._shape)
         out = new_output(shape, a.dtype, a.device)
