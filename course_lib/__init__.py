@@ -15,7 +15,7 @@ from .device import device
 from .dtypes import (bool, can_cast, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
                      int16, int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8)
 from .generator import Generator, default_generator, initial_seed, manual_seed, seed
-from .ops.indexing import gather, index_select, masked_fill, masked_select, nonzero
+from .ops.indexing import flip, gather, index_select, masked_fill, masked_select, nonzero
 from .ops.elementwise import (add, atan2, bitwise_and, bitwise_or, bitwise_xor, clamp, clamp_max, clamp_min, clip,
                               div, divide, eq, equal, floor_divide, fmod, ge, greater, greater_equal, gt, le, less,
                               less_equal, logical_and, logical_or, logical_xor, lt, maximum, minimum, mul, multiply,
@@ -24,7 +24,7 @@ from .ops.join import cat, concat, concatenate, hstack, stack, vstack
 from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
                          max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
-from .ops.views import (broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, flatten, flip, movedim,
+from .ops.views import (broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, flatten, movedim,
                         narrow, permute, repeat, reshape, select, split, squeeze, swapaxes, swapdims, t, transpose,
                         unbind, unflatten, unsqueeze)
 from .ops.unary import (abs, bitwise_not, ceil, cos, exp, exp2, expm1, floor, isfinite, isinf, isnan, log, log1p,

@@ -21,9 +21,9 @@ import numpy as np
 
 from . import backends as _backends
 from .backends.base import register_tensor_constructor
-from . import dtypes as _dtypes
 from .device import CPU, device
-from .shape import Shape, Strides, row_major_strides
+from .formatting import tensor_repr
+from .shape import normalize_dim, row_major_strides
 from .shape import is_contiguous as _is_contiguous_loose  # torch's rule: size-1 strides do not matter
 from .storage import Storage
 
@@ -90,6 +90,11 @@ class Tensor:
     ``Tensor(2, 3)`` makes a float32 tensor of shape ``(2, 3)`` (filled with zeros here) and
     ``Tensor([1, 2])`` a float32 tensor from data.
 
+    This file holds what the tensor layer knows by itself: the layout, the attributes and the
+    conversions. Everything built from operations (``__init__`` from the creation functions,
+    iteration, pickling, every math method and operator) is attached by ``ops/tensor_methods.py``;
+    ``backward`` by the autograd layer (``AUTOGRAD_METHODS``).
+
     Attributes:
         dtype: element type (``course_lib.float32``...).
         device: where the storage lives.
@@ -103,17 +108,6 @@ class Tensor:
     # Make NumPy defer to our reflected operators (``np.float32(2) * t`` calls ``t.__rmul__``).
     __array_ufunc__ = None
 
-    def __init__(self, *sizes: Any, dtype: Any = None, device: Any = None):
-        from .ops.creation import tensor, zeros
-
-        if not sizes:  # Tensor() is an empty 1-d tensor
-            source = tensor([], dtype=dtype, device=device)
-        elif len(sizes) == 1 and not isinstance(sizes[0], (int, Size)):  # Tensor(data)
-            source = tensor(sizes[0], dtype=dtype or _dtypes.get_default_dtype(), device=device)
-        else:  # Tensor(2, 3) or Tensor(x.shape)
-            source = zeros(*sizes, dtype=dtype, device=device)
-        _become(self, source)
-
     # ------------------------------------------------------------------ layout
 
     @property
@@ -125,16 +119,12 @@ class Tensor:
         """The shape (a :class:`Size`), or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._shape)
-        from .shape import normalize_dim
-
         return self._shape[normalize_dim(dim, len(self._shape))]
 
     def stride(self, dim: Optional[int] = None):
         """The strides (in elements), or the stride of dimension ``dim``."""
         if dim is None:
             return self._strides
-        from .shape import normalize_dim
-
         return self._strides[normalize_dim(dim, len(self._shape))]
 
     def storage_offset(self) -> int:
@@ -355,19 +345,10 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self._shape[0]
 
-    def __iter__(self):
-        if not self._shape:
-            raise TypeError("iteration over a 0-d tensor")
-        from .ops.views import select
-
-        return (select(self, 0, i) for i in range(self._shape[0]))
-
     def __hash__(self) -> int:
         return id(self)
 
     def __repr__(self) -> str:
-        from .formatting import tensor_repr
-
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -375,21 +356,11 @@ class Tensor:
             return format(self.item(), spec)
         return repr(self)
 
-    def __reduce_ex__(self, protocol: int):
-        host = np.array(self._host_array(), copy=True)  # pickles a copy of the elements, not the storage
-        return (_rebuild, (host, self.dtype.name, str(self.device), self.requires_grad))
-
     def __deepcopy__(self, memo: dict) -> "Tensor":
         result = self.clone()
         result.requires_grad = self.requires_grad
         memo[id(self)] = result
         return result
-
-
-def _rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad: bool) -> Tensor:
-    from .ops.creation import tensor
-
-    return tensor(array, dtype=getattr(_dtypes, dtype_name), device=device_name, requires_grad=requires_grad)
 
 
 _new = object.__new__

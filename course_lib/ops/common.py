@@ -16,6 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..backends import _BACKENDS, get_backend
 from .._tensor import Tensor, check_same_device
+from .creation import tensor
 
 NUMBERS = (bool, int, float)
 
@@ -38,8 +39,6 @@ def as_operand(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
-        from .creation import tensor
-
         return tensor(value)
     raise TypeError(f"unsupported operand type for a tensor operation: '{type(value).__name__}'")
 

@@ -12,6 +12,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..backends import get_backend
 from ..device import CPU, as_device
+from ..device import device as device_type
 from .._tensor import Tensor
 from .dispatch import differentiable
 
@@ -29,8 +30,6 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bo
 
     Returns ``self`` itself when nothing changes (unless ``copy=True``), as torch does.
     """
-    from ..device import device as device_type
-
     for arg in args:
         if isinstance(arg, Tensor):
             dtype, device = arg.dtype, arg.device

@@ -16,6 +16,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..backends import get_backend
+from ..backends.numpy_backend import share
+from ..shape import broadcast_shape
 from ..device import as_device
 from ..generator import Generator, default_generator
 from .._tensor import Size, Tensor
@@ -146,8 +148,6 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A CPU tensor that *shares memory* with the NumPy ``array`` (writes show in both)."""
-    from ..backends.numpy_backend import share
-
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     return share(array, _dt.from_numpy_dtype(array.dtype))
@@ -321,8 +321,6 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
     if tensors:
-        from ..shape import broadcast_shape
-
         shape: Tuple[int, ...] = ()
         for t in tensors:
             shape = broadcast_shape(shape, t._shape)

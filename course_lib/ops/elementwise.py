@@ -21,6 +21,7 @@ from typing import Any, Optional
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
+from .creation import tensor
 from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
 from .dispatch import differentiable
 
@@ -232,9 +233,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         RuntimeError: when ``condition`` is not a bool tensor.
     """
     if input is None and other is None:
-        from .indexing import nonzero
-
-        return nonzero(condition, as_tuple=True)
+        return condition.nonzero(as_tuple=True)  # ops/indexing.py (a Tensor method: indexing is above this module)
     if condition.dtype is not _dt.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.type_name}")
@@ -242,8 +241,6 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     dtype = _dt.result_type(*operands)
     a, b = [cast(v, dtype) if isinstance(v, Tensor) else v for v in operands]
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        from .creation import tensor
-
         a = tensor(a, dtype=dtype, device=condition.device)
     check_same_device(condition, *[v for v in (a, b) if isinstance(v, Tensor)])
     backend = backend_for(condition.device)

@@ -20,14 +20,18 @@ from .. import dtypes as _dt
 from ..backends import get_backend
 from ..shape import normalize_dim, slice_layout
 from .._tensor import Tensor, wrap_storage
+from . import creation, views
+from .creation import arange, tensor
 from .dispatch import differentiable
+from .elementwise import where
+from .inplace import check_writable, fill_, write_result
+from .views import as_view, broadcast_shapes, broadcast_tensors, expand, select, unsqueeze
 
 
 # --------------------------------------------------------------------------- parsing a key
 
 
 def _index_tensor(item: Any, device) -> Tensor:
-    from .creation import tensor
 
     if isinstance(item, Tensor):
         result = item
@@ -53,7 +57,6 @@ def _dims_used(item: Any) -> int:
 def _parse(x: Tensor, key: Any):
     """Apply the basic part of ``key``; return ``(view, advanced)`` where ``advanced`` lists
     ``(dim_in_view, int64 index tensor)`` pairs still to apply."""
-    from .views import as_view, select, unsqueeze
 
     if not isinstance(key, tuple):
         key = (key,)
@@ -119,8 +122,6 @@ def _parse(x: Tensor, key: Any):
 
 def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
     """Storage positions of the elements picked by the advanced indices (result-shaped, int64)."""
-    from .creation import arange
-    from .views import broadcast_shapes, expand
 
     try:
         shape = broadcast_shapes(*(index._shape for _, index in advanced))
@@ -170,7 +171,6 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, 0, key)
         return wrap_storage(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
     if key_type is int and x._shape:  # fast path: x[i]
-        from .views import select
 
         return select(x, 0, key)
     view, advanced = _parse(x, key)
@@ -184,9 +184,6 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
     to ``x``'s dtype and written into ``x``'s storage."""
-    from .creation import tensor
-    from .inplace import check_writable, fill_
-    from .views import expand
 
     view, advanced = _parse(x, key)
     backend = get_backend(x.device.type)
@@ -229,7 +226,6 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements where ``mask`` is True, as a 1-d copy."""
-    from .views import broadcast_tensors
 
     input, mask = broadcast_tensors(input, mask)
     return getitem(input, mask)
@@ -238,7 +234,6 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 @differentiable("masked_fill")
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` (broadcastable bool) is True."""
-    from .elementwise import where
 
     if mask.dtype is not _dt.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -246,7 +241,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor):
         value = value.to(input.dtype)
     else:
-        from .creation import tensor
 
         value = tensor(value, dtype=input.dtype, device=input.device)
     return where(mask, value, input)
@@ -255,7 +249,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
 @differentiable("masked_fill_")
 def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In-place :func:`masked_fill`."""
-    from .inplace import write_result
 
     return write_result(input, masked_fill(input, mask, value))
 
@@ -267,7 +260,6 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     ``index`` has the same number of dimensions as ``input`` (int64); the result has
     ``index``'s shape.
     """
-    from .creation import arange
 
     d = normalize_dim(dim, input.ndim)
     if index.ndim != input.ndim:
@@ -281,3 +273,13 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
             layout[axis] = index._shape[axis]
             keys.append(arange(index._shape[axis], device=input.device).reshape(layout))
     return getitem(input, tuple(keys))
+
+
+@differentiable("flip")
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy: negative strides are not supported)."""
+    result = views.clone(x)
+    for d in (dims if isinstance(dims, (tuple, list)) else (dims,)):
+        axis = normalize_dim(d, x.ndim)
+        result = index_select(result, axis, creation.arange(x._shape[axis] - 1, -1, -1, device=x.device))
+    return result

@@ -22,6 +22,7 @@ from ..shape import normalize_dim, normalize_dims, numel
 from .._tensor import Tensor
 from .common import backend_for, cast
 from .dispatch import differentiable
+from .elementwise import maximum, minimum, ne
 
 
 def numpy_aliases(function: Callable) -> Callable:
@@ -106,8 +107,6 @@ def _check_not_empty(name: str, input: Tensor, dim: Any) -> None:
 
 def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):  # max(a, b): elementwise
-        from .elementwise import maximum, minimum
-
         return maximum(input, dim) if name == "max" else minimum(input, dim)
     _check_not_empty(name, input, dim)
     if dim is None:
@@ -195,8 +194,6 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 @numpy_aliases
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """Number of non-zero elements over ``dim``."""
-    from .elementwise import ne
-
     return sum(ne(input, 0), dim)
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import (conversion, creation, indexing, activation, elementwise,
                inplace, linalg, reduce, views,
                unary)
-from .._tensor import Tensor
+from .. import dtypes
+from .._tensor import Size, Tensor, _become
 from .common import binary, check_bool_arithmetic
 from .dispatch import operator
 
@@ -27,14 +30,45 @@ _METHODS = {
     reduce: """sum prod mean max min amax amin argmax argmin all any count_nonzero cumsum cumprod var std norm
         logsumexp sort argsort topk""",
     views: """view view_as reshape reshape_as flatten unflatten permute transpose swapaxes swapdims t movedim
-        squeeze unsqueeze expand expand_as broadcast_to select narrow unbind split chunk contiguous clone flip
+        squeeze unsqueeze expand expand_as broadcast_to select narrow unbind split chunk contiguous clone
         repeat""",
-    indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather",
+    indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather flip",
     linalg: "matmul mm bmm mv dot inner outer",
     activation: "softmax log_softmax",
     creation: "new_tensor new_empty new_zeros new_ones new_full",
     conversion: "to cpu cuda double half long short byte char",
 }
+
+def _construct(self: Tensor, *sizes: Any, dtype: Any = None, device: Any = None) -> None:
+    """``Tensor()``, ``Tensor(2, 3)`` / ``Tensor(x.shape)`` (zeros here) and ``Tensor(data)``, as torch."""
+    if not sizes:  # Tensor() is an empty 1-d tensor
+        source = creation.tensor([], dtype=dtype, device=device)
+    elif len(sizes) == 1 and not isinstance(sizes[0], (int, Size)):  # Tensor(data)
+        source = creation.tensor(sizes[0], dtype=dtype or dtypes.get_default_dtype(), device=device)
+    else:  # Tensor(2, 3) or Tensor(x.shape)
+        source = creation.zeros(*sizes, dtype=dtype, device=device)
+    _become(self, source)
+
+
+def _iterate(self: Tensor):
+    """Iterate over the first dimension: ``x[0], x[1], ...`` (views)."""
+    if not self._shape:
+        raise TypeError("iteration over a 0-d tensor")
+    return (views.select(self, 0, i) for i in range(self._shape[0]))
+
+
+def _reduce_ex(self: Tensor, protocol: int):
+    """Pickle a copy of the elements (not the storage): ``rebuild`` makes a new tensor from it."""
+    host = np.array(self._host_array(), copy=True)
+    return (rebuild, (host, self.dtype.name, str(self.device), self.requires_grad))
+
+
+def rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad: bool) -> Tensor:
+    """The tensor a pickle holds (see ``Tensor.__reduce_ex__``)."""
+    return creation.tensor(array, dtype=getattr(dtypes, dtype_name), device=device_name, requires_grad=requires_grad)
+
+
+Tensor.__init__, Tensor.__iter__, Tensor.__reduce_ex__ = _construct, _iterate, _reduce_ex
 
 for _module, _names in _METHODS.items():
     for _name in _names.split():

@@ -4,7 +4,7 @@ Taught in notebooks/01_tensors.ipynb, sections "Views: transpose and permute" an
 view and reshape". A *view* is a new Tensor over the same storage with a new layout
 (shape, strides, offset) computed by the stride arithmetic of ``shape.py`` — no element is
 copied, and writing through a view changes the original. Only ``contiguous``/``clone`` (and
-``reshape``/``flatten`` when a view is impossible), ``flip`` and ``repeat`` copy here;
+``reshape``/``flatten`` when a view is impossible) and ``repeat`` copy here (``flip`` is in ``indexing``);
 joining tensors (``cat``, ``stack``) is in ``join``.
 """
 
@@ -17,7 +17,7 @@ from .. import dtypes as _dt
 from ..backends import get_backend
 from ..shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, is_contiguous, normalize_dim,
                      numel, permute_shape_strides, slice_layout, view_strides)
-from .._tensor import Tensor, wrap_storage
+from .._tensor import Size, Tensor, wrap_storage
 from .dispatch import differentiable
 
 
@@ -232,8 +232,6 @@ def broadcast_shapes(*shapes: Sequence[int]) -> Tuple[int, ...]:
     result: Tuple[int, ...] = ()
     for s in shapes:
         result = broadcast_shape(result, tuple(s) if isinstance(s, (tuple, list)) else (s,))
-    from .._tensor import Size
-
     return Size(result)
 
 
@@ -335,19 +333,6 @@ def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
 def clone(x: Tensor, memory_format: Any = None) -> Tensor:
     """A contiguous copy with its own storage."""
     return get_backend(x.device.type).copy(x)
-
-
-@differentiable("flip")
-def flip(x: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy: negative strides are not supported)."""
-    from .creation import arange
-    from .indexing import index_select
-
-    result = clone(x)
-    for d in (dims if isinstance(dims, (tuple, list)) else (dims,)):
-        axis = normalize_dim(d, x.ndim)
-        result = index_select(result, axis, arange(x._shape[axis] - 1, -1, -1, device=x.device))
-    return result
 
 
 @differentiable("repeat")

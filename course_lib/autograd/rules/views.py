@@ -128,7 +128,7 @@ class FlipBackward0(Function):
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
-        return S.flip(a, dims)
+        return I.flip(a, dims)
 
     @staticmethod
     def backward(ctx, grad):
