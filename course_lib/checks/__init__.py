@@ -5,5 +5,6 @@ modules (``ch00``, ``ch01``, ...) register their checks with :func:`register_che
 """
 
 from .harness import Case, CheckReport, CaseResult, check, register_check, registered_checks, run_check
+from . import ch00, ch01, ch02  # noqa: E402,F401  (each chapter registers its checks when imported)
 
 __all__ = ["Case", "CaseResult", "CheckReport", "check", "register_check", "registered_checks", "run_check"]

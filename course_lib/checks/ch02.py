@@ -14,6 +14,7 @@ from typing import Any, Iterator, List, Sequence, Tuple
 
 import numpy as np
 
+from .. import _api
 from .compare import Expression, forward_backward, random_arrays
 from .harness import Case, register_check
 
@@ -30,10 +31,7 @@ def gradient_case(name: str, device: str, expression: Expression, shapes: Sequen
     """A case comparing ``expression``'s value and input gradients with torch's."""
     import torch
 
-    from .. import __name__ as package_name
-    import importlib
-
-    ours = importlib.import_module(package_name)
+    ours = _api
     arrays = random_arrays(shapes, seed, positive)
     return Case(
         name=f"{name}",
@@ -103,10 +101,7 @@ def check_accumulate_grad(device: str) -> Iterator[Case]:
     """Two backward passes add up in ``.grad``; the first gradient is stored, never aliased."""
     import torch
 
-    from .. import __name__ as package_name
-    import importlib
-
-    ours = importlib.import_module(package_name)
+    ours = _api
 
     def twice(library: Any, dev: str) -> tuple:
         x = library.tensor([1.0, 2.0, 3.0], dtype=library.float64, device=dev, requires_grad=True)
