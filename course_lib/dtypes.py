@@ -3,7 +3,7 @@
 Taught in notebooks/01_tensors.ipynb, section "Data types and promotion".
 
 A dtype says how to read the bytes of a storage. Each course_lib dtype maps to a NumPy
-dtype (the CPU backend stores data in NumPy arrays) and to the torch dtype of the same name.
+dtype (the CPU backend stores data in NumPy arrays); its name is the torch dtype's.
 
 Promotion (what ``a + b`` returns) follows ``torch.result_type``:
 
@@ -53,11 +53,6 @@ class dtype:  # noqa: N801  (named like torch.dtype)
     def __reduce__(self):  # dtypes are singletons, also through pickle
         return (_by_name, (self.name,))
 
-    def to_torch(self):
-        """The torch dtype of the same name (imports torch; used by checks and tests)."""
-        import torch
-
-        return getattr(torch, self.name)
 
 
 float16 = dtype("float16", np.float16, 2, "Half", "c10::Half")

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from .._tensor import AUTOGRAD_METHODS, Tensor
-from .function import AccumulateGrad, Node
+from .function import AccumulateGrad, Node, edge_of
 from .grad_mode import set_grad_enabled
+from ..ops.creation import ones_like
 
 Tensors = Union[Tensor, Sequence[Tensor]]
 
@@ -136,8 +137,6 @@ def _as_list(values: Optional[Tensors]) -> List[Tensor]:
 
 
 def _initial_grads(outputs: List[Tensor], grad_outputs: List[Optional[Tensor]]) -> List[Tensor]:
-    from ..ops.creation import ones_like
-
     grads = []
     for output, grad in zip(outputs, grad_outputs):
         if grad is None:
@@ -220,8 +219,6 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
 
 
 def _leaf_node(tensor: Tensor) -> Node:
-    from .function import edge_of
-
     return edge_of(tensor)[0]
 
 

@@ -11,6 +11,8 @@ from typing import Callable
 
 from .._tensor import Tensor
 from .engine import grad
+from ..ops.creation import zeros
+from ..ops.join import stack
 
 
 def jacobian(func: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
@@ -24,8 +26,6 @@ def jacobian(func: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
         A tensor of shape ``func(x).shape + x.shape`` (like ``torch.autograd.functional.jacobian``).
     """
     # BEGIN EXERCISE 2.12
-    from ..ops.creation import zeros
-    from ..ops.join import stack
 
     x = inputs.detach().clone().requires_grad_(True)
     y = func(x)

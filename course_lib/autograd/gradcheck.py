@@ -12,6 +12,7 @@ from typing import Callable, Sequence, Union
 from .._tensor import Tensor
 from .engine import grad
 from .grad_mode import no_grad
+from ..ops.creation import zeros
 
 
 class GradcheckError(RuntimeError):
@@ -24,8 +25,6 @@ def numerical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], in
     Returns:
         Shape ``(output numel, input numel)``.
     """
-    from ..ops.creation import zeros
-
     x = inputs[index]
     with no_grad():
         out_numel = func(*inputs).numel()
@@ -44,8 +43,6 @@ def numerical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], in
 
 def analytical_jacobian(func: Callable[..., Tensor], inputs: Sequence[Tensor], index: int) -> Tensor:
     """``d func / d inputs[index]`` with autograd, one vector-Jacobian product per output element."""
-    from ..ops.creation import zeros
-
     output = func(*inputs)
     x = inputs[index]
     jac = zeros(output.numel(), x.numel(), dtype=x.dtype)

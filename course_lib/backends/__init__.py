@@ -18,27 +18,17 @@ import contextlib
 from typing import Callable, Dict, Iterator, Union
 
 from .base import Backend
+from .numpy_backend import NumpyBackend
+from .python_backend import PythonBackend
 
 _BACKENDS: Dict[str, Backend] = {}
 """Device type -> the backend computing on it (filled lazily from ``_FACTORIES``)."""
 
 
-def _numpy_backend() -> Backend:
-    from .numpy_backend import NumpyBackend
-
-    return NumpyBackend()
-
-
-def _python_backend() -> Backend:
-    from .python_backend import PythonBackend
-
-    return PythonBackend()
-
-
-_FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": _numpy_backend}
+_FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": NumpyBackend}
 """Device type -> how to build its default backend. Chapter 05 adds ``"cuda"``."""
 
-_NAMED: Dict[str, Callable[[], Backend]] = {"numpy": _numpy_backend, "python": _python_backend}
+_NAMED: Dict[str, Callable[[], Backend]] = {"numpy": NumpyBackend, "python": PythonBackend}
 """Backends that can be selected by name with :func:`using_backend`."""
 
 

@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterator, Tuple
 from .. import shape
 from ..backends.python_backend import PythonBackend
 from .harness import Case, register_check
+from ..ops.creation import tensor
+from ..ops.views import as_view
 
 # --------------------------------------------------------------------------- helpers
 
@@ -44,9 +46,6 @@ def mirror(base: Any, make_view: Callable[[Any], Any], device: str = "cpu") -> T
     ``base`` is a contiguous torch tensor; ``make_view(base)`` a torch view of it. The
     course_lib view is built directly from torch's shape, strides and offset.
     """
-    from ..ops.creation import tensor
-    from ..ops.views import as_view
-
     torch_view = make_view(base)
     ours = tensor(base.numpy(), device=device)
     return torch_view, as_view(ours, tuple(torch_view.shape), tuple(torch_view.stride()), torch_view.storage_offset())

@@ -17,6 +17,9 @@ import numpy as np
 from .. import _api
 from .compare import Expression, forward_backward, random_arrays
 from .harness import Case, register_check
+from ..autograd.engine import sum_to_shape, topological_order
+from ..ops.creation import tensor
+from ..autograd.functional import jacobian
 
 
 def _run(library: Any, device: str, expression: Expression, arrays: List[np.ndarray], seed: int) -> tuple:
@@ -65,8 +68,6 @@ def check_topological_order(device: str) -> Iterator[Case]:
     """Every node once, each before the nodes it points to; then gradients of graphs that need the order."""
     import torch
 
-    from ..autograd.engine import topological_order
-    from ..ops.creation import tensor
 
     def order_is_valid() -> tuple:
         x = tensor([1.0, 2.0], dtype=None, device=device).double().requires_grad_()
@@ -131,8 +132,6 @@ def check_sum_to_shape(device: str) -> Iterator[Case]:
     """``sum_to_shape`` against torch's gradient of an ``expand`` (which un-broadcasts)."""
     import torch
 
-    from ..autograd.engine import sum_to_shape
-    from ..ops.creation import tensor
 
     pairs = [((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((5, 1, 3), (1,)), ((4, 3), (4, 3)), ((2, 3), ()),
              ((3, 0, 2), (1, 2)), ((2, 1, 3), (2, 1, 1))]
@@ -243,8 +242,6 @@ def check_jacobian(device: str) -> Iterator[Case]:
     """``jacobian`` against ``torch.autograd.functional.jacobian``."""
     import torch
 
-    from ..autograd.functional import jacobian
-    from ..ops.creation import tensor
 
     functions = [("x * x", lambda x: x * x, (3,)),
                  ("softmax(x, 0)", lambda x: x.softmax(0), (4,)),

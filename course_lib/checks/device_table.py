@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import List
+from ..backends import backend_available
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,6 @@ def cuda_label() -> str:
 
 def check_devices() -> List[Device]:
     """The devices every per-device check runs on, in table order."""
-    from ..backends import backend_available
-
     devices = [Device("cpu", "cpu", backend_available("cpu"), "")]
     cuda_built = backend_available("cuda")
     note = "" if cuda_built else "the cuda backend is not built yet: you write it in chapter 05 (GPUs and Triton kernels)"

@@ -19,6 +19,8 @@ from ...shape import normalize_dims
 from ..._tensor import Tensor
 from ..function import Function
 from .views import scatter_along
+from ...ops.join import cat
+from ...ops.views import narrow
 
 
 def reduced_dims(dim: Any, ndim: int) -> Tuple[int, ...]:
@@ -209,9 +211,6 @@ class ProdBackward1(ProdBackward0):
 
 def _exclusive_cumprod(x: Tensor, dim: int) -> Tensor:
     """``out[i] = x[0] * ... * x[i-1]`` along ``dim`` (1 for i = 0)."""
-    from ...ops.join import cat
-    from ...ops.views import narrow
-
     ones = narrow(x, dim, 0, 1) * 0 + 1
     shifted = cat([ones, narrow(x, dim, 0, x.shape[dim] - 1)], dim)
     return shifted.cumprod(dim)
