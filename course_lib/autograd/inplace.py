@@ -201,25 +201,25 @@ def _set_history(tensor: Tensor, node: Any) -> None:
     tensor.requires_grad = True
 
 
-def make_inplace(raw: Callable, out_of_place: Callable) -> Callable:
-    """``raw`` (a chapter-01 in-place op) made graph-aware: with inputs requiring grad, rebase onto ``out_of_place``."""
+def make_inplace(plain: Callable, out_of_place: Callable) -> Callable:
+    """``plain`` (a chapter-01 in-place op) made graph-aware: with inputs requiring grad, rebase onto ``out_of_place``."""
 
-    @functools.wraps(raw)
+    @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
         if not (_state.enabled and any_requires_grad((self,) + args, kwargs)):
-            return raw(self, *args, **kwargs)
+            return plain(self, *args, **kwargs)
         _check_leaf(self)
         return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
 
     return wrapper
 
 
-def make_setitem(raw_setitem: Callable) -> Callable:
+def make_setitem(plain_setitem: Callable) -> Callable:
     """``x[key] = value`` made graph-aware: recorded as a CopySlices node when an operand requires grad."""
 
     def setitem(self, key, value):
         if not (_state.enabled and any_requires_grad((self, value), {})):
-            return raw_setitem(self, key, value)
+            return plain_setitem(self, key, value)
         _check_leaf(self)
         return _rebase(self, CopySlices.apply(_old_values(self), value, key))
 

@@ -109,19 +109,19 @@ def _masked_fill(input, mask, value):
     return RS.MaskedFillBackward1 if isinstance(value, Tensor) else RS.MaskedFillBackward0
 
 
-def _extreme(name: str, raw: Callable) -> Callable:
+def _extreme(name: str, plain: Callable) -> Callable:
     """``max``/``min``: all elements, along a dim (values and indices), or elementwise."""
     full = RR.MaxBackward1 if name == "max" else RR.MinBackward1
     pairwise = RE.MaximumBackward0 if name == "max" else RE.MinimumBackward0
     along = RR.MaxBackward0 if name == "max" else RR.MinBackward0
     result_type = return_types.max if name == "max" else return_types.min
 
-    @functools.wraps(raw)
+    @functools.wraps(plain)
     def wrapper(input, dim=None, keepdim=False, **kwargs):
         dim = kwargs.pop("axis", dim)
         keepdim = kwargs.pop("keepdims", keepdim)
         if not (_state.enabled and any_requires_grad((input, dim), {})):
-            return raw(input, dim, keepdim)
+            return plain(input, dim, keepdim)
         if isinstance(dim, Tensor):
             return pairwise.apply(input, dim)
         if dim is None:
@@ -132,47 +132,47 @@ def _extreme(name: str, raw: Callable) -> Callable:
     return wrapper
 
 
-def _values_and_indices(raw: Callable, rule: type, result_type: type) -> Callable:
+def _values_and_indices(plain: Callable, rule: type, result_type: type) -> Callable:
     """``sort``/``topk``: the values are differentiable (``rule``), the indices are not."""
 
-    @functools.wraps(raw)
+    @functools.wraps(plain)
     def wrapper(input, *args, **kwargs):
         if not (_state.enabled and input.requires_grad):
-            return raw(input, *args, **kwargs)
+            return plain(input, *args, **kwargs)
         values = rule.apply(input, *args, **kwargs)
         return result_type((values, values.grad_fn.ctx.indices))
 
     return wrapper
 
 
-def _cat_like(raw: Callable, rule: type) -> Callable:
-    @functools.wraps(raw)
+def _cat_like(plain: Callable, rule: type) -> Callable:
+    @functools.wraps(plain)
     def wrapper(tensors, dim=0, *, axis=None):
         dim = axis if axis is not None else dim
         tensors = list(tensors)
         if _state.enabled and any_requires_grad(tuple(tensors), {}):
             return rule.apply(dim, *tensors)
-        return raw(tensors, dim)
+        return plain(tensors, dim)
 
     return wrapper
 
 
-def _contiguous(raw: Callable) -> Callable:
-    @functools.wraps(raw)
+def _contiguous(plain: Callable) -> Callable:
+    @functools.wraps(plain)
     def wrapper(x, memory_format=None):
         if _state.enabled and x.requires_grad and not x.is_contiguous():
             return RU.CloneBackward0.apply(x).contiguous()
-        return raw(x)
+        return plain(x)
 
     return wrapper
 
 
-def _to(raw: Callable) -> Callable:
+def _to(plain: Callable) -> Callable:
     """``to``/``float``/``double``/``cpu``...: a dtype or device change is recorded (ToCopyBackward0)."""
 
-    @functools.wraps(raw)
+    @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
-        result = raw(self, *args, **kwargs)
+        result = plain(self, *args, **kwargs)
         if _state.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
             return RU.ToCopyBackward0.apply(self, result)
         return result
@@ -259,12 +259,12 @@ RULES: Dict[str, Selector] = {
 
 # Operation name -> maker of its kernel from the plain kernel (several outputs, conversions...).
 SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
-    "max": lambda raw: _extreme("max", raw),
-    "min": lambda raw: _extreme("min", raw),
-    "cat": lambda raw: _cat_like(raw, RS.CatBackward0),
-    "stack": lambda raw: _cat_like(raw, RS.StackBackward0),
-    "sort": lambda raw: _values_and_indices(raw, RR.SortBackward0, return_types.sort),
-    "topk": lambda raw: _values_and_indices(raw, RR.TopkBackward0, return_types.topk),
+    "max": lambda plain: _extreme("max", plain),
+    "min": lambda plain: _extreme("min", plain),
+    "cat": lambda plain: _cat_like(plain, RS.CatBackward0),
+    "stack": lambda plain: _cat_like(plain, RS.StackBackward0),
+    "sort": lambda plain: _values_and_indices(plain, RR.SortBackward0, return_types.sort),
+    "topk": lambda plain: _values_and_indices(plain, RR.TopkBackward0, return_types.topk),
     "contiguous": _contiguous,
     "to": _to,
 }
