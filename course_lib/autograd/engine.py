@@ -112,7 +112,9 @@ def validate_outputs(node: Node, grads: Tuple[Optional[Tensor], ...]) -> List[Op
         RuntimeError: a gradient whose shape does not broadcast to the input's (torch's message).
     """
     result: List[Optional[Tensor]] = []
-    for index, ((child, _), expected, grad) in enumerate(zip(node.next_functions, node.inputs, grads)):
+    inputs = node.inputs
+    for index, (child, _) in enumerate(node.next_functions):
+        grad, expected = grads[index], inputs[index]
         if child is None or expected is None or grad is None:
             result.append(None)
             continue

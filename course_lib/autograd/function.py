@@ -87,7 +87,8 @@ class BackwardNode(Node):
         if len(grads) > self.arg_count and any(g is not None for g in grads[self.arg_count:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
                                f"(expected {self.arg_count}, got {len(grads)})")
-        return tuple(grads[slot] if slot < len(grads) else None for slot in self.slots)
+        count = len(grads)
+        return tuple([grads[slot] if slot < count else None for slot in self.slots])
 
     __call__ = apply  # torch's nodes are callable too: node(grad_output)
 
