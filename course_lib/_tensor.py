@@ -1,7 +1,7 @@
 """The Tensor: a view of a flat storage through a shape, strides and an offset.
 
-Taught in notebooks/01_tensors.ipynb, sections "Storage, shape and strides" and
-"Views: ...". This file holds the core of the class: its layout, its attributes and the
+Taught in notebooks/01_tensors.ipynb, sections "Storage, shape and strides", "Views: transpose
+and permute" and "Views: view and reshape". This file holds the core of the class: its layout, its attributes and the
 conversions to Python and NumPy. The operations live one concept per module
 in ``course_lib/ops/`` (``elementwise``, ``unary``, ``inplace``, ``reduce``, ``views``,
 ``join``, ``linalg``, ``indexing``, ``creation``, ``conversion``) as plain functions

@@ -1,6 +1,7 @@
 """Data types (``course_lib.float32`` ...) and PyTorch's type promotion rules.
 
-Taught in notebooks/01_tensors.ipynb, section "Data types and promotion".
+Taught in notebooks/01_tensors.ipynb, sections "Creating tensors" and "5 · What PyTorch does beyond this"
+(type promotion).
 
 A dtype says how to read the bytes of a storage. Each course_lib dtype maps to a NumPy
 dtype (the CPU backend stores data in NumPy arrays); its name is the torch dtype's.
@@ -52,7 +53,6 @@ class dtype:  # noqa: N801  (named like torch.dtype)
 
     def __reduce__(self):  # dtypes are singletons, also through pickle
         return (_by_name, (self.name,))
-
 
 
 float16 = dtype("float16", np.float16, 2, "Half", "c10::Half")

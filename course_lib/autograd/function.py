@@ -17,10 +17,10 @@ links a :class:`Node` (the result's ``grad_fn``) to the inputs' nodes.
 from __future__ import annotations
 
 import weakref
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Tuple
 
 from .._tensor import Tensor
-from .grad_mode import _state
+from ..ops.dispatch import grad_mode as _state
 
 
 class Node:
@@ -171,16 +171,6 @@ def _with_history(values: Tensor, original: Optional[Tensor], node: Optional["Ba
     return tensor
 
 
-def needs_grad(*values: Any) -> bool:
-    """True when grad mode is on and some value is a Tensor that requires grad."""
-    if not _state.enabled:
-        return False
-    for value in values:
-        if isinstance(value, Tensor) and value.requires_grad:
-            return True
-    return False
-
-
 def edge_of(value: Any) -> Tuple[Optional[Node], int]:
     """The ``next_functions`` entry for one forward input."""
     if not isinstance(value, Tensor) or not value.requires_grad:
@@ -292,8 +282,3 @@ def node_type(function: type) -> type:
         made = type(name, (BackwardNode,), {"function": function, "__module__": function.__module__})
         function._node_type = made
     return made
-
-
-def differentiable_inputs(values: Sequence[Any]) -> List[Tensor]:
-    """The tensors among ``values`` that require grad."""
-    return [v for v in values if isinstance(v, Tensor) and v.requires_grad]

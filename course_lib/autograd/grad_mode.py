@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional
 
-from ..ops.dispatch import any_requires_grad, grad_mode as _state  # noqa: F401  (re-exported)
+from ..ops.dispatch import grad_mode as _state  # the flag every dispatched call reads
 
 
 def is_grad_enabled() -> bool:

@@ -1,6 +1,6 @@
 """Autograd for in-place operations: ``x.add_(y)``, ``x[key] = v``, ``x.copy_(y)`` on tensors in a graph.
 
-Taught in notebooks/02_autograd.ipynb, section "In-place operations and the version counter".
+Taught in notebooks/02_autograd.ipynb, section "Saved tensors: in-place changes and freed graphs".
 
 An in-place op on a tensor that takes part in a graph is computed as torch does: out of
 place from a copy of the old values, then the new values are copied in and the tensor
@@ -10,8 +10,8 @@ by a rule (``y[0]``, ``y.t()``... of a ``y`` that requires grad) also gives the 
 require grad, or under ``no_grad``), whose base keeps its old history (torch tracks every
 view's base).
 
-``dispatch.install`` binds the wrappers made here (:func:`make_inplace`, :func:`make_setitem`)
-in place of the chapter-01 in-place functions.
+``kernels.register`` puts the wrappers made here (:func:`make_inplace`, :func:`make_setitem`)
+into the dispatch table (``ops.dispatch.AUTOGRAD``) as the in-place operations' autograd kernels.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from ..ops.creation import full_like, ones_like, zeros_like
 from ..ops.inplace import copy_
 from .._tensor import Tensor
 from .function import Function
-from .grad_mode import _state, any_requires_grad, no_grad
+from ..ops.dispatch import any_requires_grad, grad_mode
+from .grad_mode import no_grad
 from .engine import sum_to_shape
 
 
@@ -206,7 +207,7 @@ def make_inplace(plain: Callable, out_of_place: Callable) -> Callable:
 
     @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
-        if not (_state.enabled and any_requires_grad((self,) + args, kwargs)):
+        if not (grad_mode.enabled and any_requires_grad((self,) + args, kwargs)):
             return plain(self, *args, **kwargs)
         _check_leaf(self)
         return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
@@ -218,7 +219,7 @@ def make_setitem(plain_setitem: Callable) -> Callable:
     """``x[key] = value`` made graph-aware: recorded as a CopySlices node when an operand requires grad."""
 
     def setitem(self, key, value):
-        if not (_state.enabled and any_requires_grad((self, value), {})):
+        if not (grad_mode.enabled and any_requires_grad((self, value), {})):
             return plain_setitem(self, key, value)
         _check_leaf(self)
         return _rebase(self, CopySlices.apply(_old_values(self), value, key))

@@ -16,8 +16,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .. import return_types
 from .._tensor import Tensor
-from ..ops.dispatch import AUTOGRAD, OPS
-from .grad_mode import _state, any_requires_grad
+from ..ops.dispatch import AUTOGRAD, OPS, any_requires_grad, grad_mode
 from .inplace import INPLACE, make_inplace, make_setitem
 from .rules import elementwise as RE
 from .rules import linalg as RL
@@ -120,7 +119,7 @@ def _extreme(name: str, plain: Callable) -> Callable:
     def wrapper(input, dim=None, keepdim=False, **kwargs):
         dim = kwargs.pop("axis", dim)
         keepdim = kwargs.pop("keepdims", keepdim)
-        if not (_state.enabled and any_requires_grad((input, dim), {})):
+        if not (grad_mode.enabled and any_requires_grad((input, dim), {})):
             return plain(input, dim, keepdim)
         if isinstance(dim, Tensor):
             return pairwise.apply(input, dim)
@@ -137,7 +136,7 @@ def _values_and_indices(plain: Callable, rule: type, result_type: type) -> Calla
 
     @functools.wraps(plain)
     def wrapper(input, *args, **kwargs):
-        if not (_state.enabled and input.requires_grad):
+        if not (grad_mode.enabled and input.requires_grad):
             return plain(input, *args, **kwargs)
         values = rule.apply(input, *args, **kwargs)
         return result_type((values, values.grad_fn.ctx.indices))
@@ -150,7 +149,7 @@ def _cat_like(plain: Callable, rule: type) -> Callable:
     def wrapper(tensors, dim=0, *, axis=None):
         dim = axis if axis is not None else dim
         tensors = list(tensors)
-        if _state.enabled and any_requires_grad(tuple(tensors), {}):
+        if grad_mode.enabled and any_requires_grad(tuple(tensors), {}):
             return rule.apply(dim, *tensors)
         return plain(tensors, dim)
 
@@ -160,7 +159,7 @@ def _cat_like(plain: Callable, rule: type) -> Callable:
 def _contiguous(plain: Callable) -> Callable:
     @functools.wraps(plain)
     def wrapper(x, memory_format=None):
-        if _state.enabled and x.requires_grad and not x.is_contiguous():
+        if grad_mode.enabled and x.requires_grad and not x.is_contiguous():
             return RU.CloneBackward0.apply(x).contiguous()
         return plain(x)
 
@@ -173,7 +172,7 @@ def _to(plain: Callable) -> Callable:
     @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
         result = plain(self, *args, **kwargs)
-        if _state.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
+        if grad_mode.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
             return RU.ToCopyBackward0.apply(self, result)
         return result
 

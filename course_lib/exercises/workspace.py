@@ -55,7 +55,7 @@ class UpdateReport:
                  f"(your exercise code kept), {len(self.unchanged)} unchanged, {len(self.skipped)} skipped"]
         lines += [f"  merged : {rel}" for rel in self.merged]
         lines += [f"  skipped: {rel} (you changed it; the course's new version was not applied)" for rel in self.skipped]
-        lines += [f"  moved  : exercise {line}" for line in self.carried]
+        lines += [f"  exercise {line}" for line in self.carried]
         lines += [f"  retired: {rel} (no longer part of the course; a copy is in {self.backup_dir})" for rel in self.retired]
         return "\n".join(lines)
 
@@ -136,8 +136,8 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
             atomic_write_bytes(target, merged)
             _remember(manifest, skeletons, relative, new)  # the course's version: later updates still see the change
             report.merged.append(relative)
-    _carry_moved_exercises(workspace, moved, report)
-    _retire_old_files(workspace, manifest, set(edition), report)
+    stranded = _carry_moved_exercises(workspace, moved, report)
+    _retire_old_files(workspace, manifest, set(edition), report, keep=stranded)
     for relative in set(skeletons) - set(manifest):
         del skeletons[relative]
     _write_manifest(workspace, manifest, skeletons)
@@ -180,34 +180,49 @@ def _is_stub(region: List[str], exercise_id: str) -> bool:
     return len(body) == 1 and bool(stub_raise.match(body[0]))
 
 
-def _carry_moved_exercises(workspace: Path, moved: MovedWork, report: UpdateReport) -> None:
+def _carry_moved_exercises(workspace: Path, moved: MovedWork, report: UpdateReport) -> set:
     """Put each moved exercise's learner code into the stub at its new place.
 
-    A new place where the learner has already started the exercise is left alone: their
-    old version stays in the former file, which is retired into the backups.
+    Nothing is overwritten: where the new place cannot take it (the learner already started
+    the exercise there, or changed that file outside the exercises so it was not updated), the
+    code stays where it is and the report says where.
+
+    Returns:
+        The former files holding code that was not carried (they must not be retired).
     """
+    stranded = set()
     for exercise_id, (former_file, lines) in sorted(moved.items()):
         exercise = get_exercise(exercise_id)
         target = workspace / exercise.file
+        # Where the learner's code is if it is not carried: a former file the course still ships was
+        # merged (its old version is in the backups) or skipped (untouched); any other stays in place.
+        kept = f"{report.backup_dir}/{former_file}" if former_file in report.merged else former_file
         try:
             text = target.read_text(encoding="utf-8")
             current = region_text(text, exercise_id).splitlines()
         except (OSError, KeyError, MarkerError):
+            stranded.add(former_file)
+            report.carried.append(f"{exercise_id}: NOT moved to {exercise.file} (that file was not updated: see "
+                                  f"'skipped'); your code is still in {kept}")
             continue
         if not _is_stub(current, exercise_id):
-            report.carried.append(f"{exercise_id}: you already started it in {exercise.file}; your version from "
-                                  f"{former_file} is in the backups")
+            stranded.add(former_file)
+            report.carried.append(f"{exercise_id}: you already started it in {exercise.file}; your earlier "
+                                  f"version is still in {kept}")
             continue
         new_indent = current[0][: len(current[0]) - len(current[0].lstrip())]
         old_indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
         moved_lines = [new_indent + line[len(old_indent):] if line.startswith(old_indent) else line for line in lines]
         atomic_write_text(target, replace_regions(text, {exercise_id: moved_lines}, exercise.file))
         report.carried.append(f"{exercise_id}: your code moved from {former_file} to {exercise.place}")
+    return stranded
 
 
-def _retire_old_files(workspace: Path, manifest: Dict[str, str], shipped: set, report: UpdateReport) -> None:
-    """Move files the course wrote earlier but no longer ships into the backup folder."""
-    for relative in sorted(set(manifest) - shipped):
+def _retire_old_files(workspace: Path, manifest: Dict[str, str], shipped: set, report: UpdateReport,
+                      keep: set) -> None:
+    """Move files the course wrote earlier but no longer ships into the backup folder (except ``keep``:
+    files still holding exercise code that could not be carried; the next update tries again)."""
+    for relative in sorted(set(manifest) - shipped - keep):
         path = workspace / relative
         if path.is_file():
             _backup(workspace, relative, _backup_dir(workspace, report))

@@ -1,6 +1,6 @@
 """Converting tensors: ``to(dtype / device)``, ``float()``, ``long()``, ``cpu()``, ``type()``...
 
-Taught in notebooks/01_tensors.ipynb, section "Data types and promotion". A conversion that
+Taught in notebooks/01_tensors.ipynb, section "Creating tensors". A conversion that
 changes nothing returns the tensor itself (as torch does); otherwise the backend copies
 (``cast``) or moves the data between devices (``to_host`` / ``from_host``).
 """

@@ -1,6 +1,6 @@
 """Elementwise operations: arithmetic, comparisons, math functions, ``where``, ``clamp``, in-place ops.
 
-Taught in notebooks/01_tensors.ipynb, sections "Elementwise operations" and "Broadcasting".
+Taught in notebooks/01_tensors.ipynb, sections "Elementwise operations and broadcasting" and "Broadcasting".
 
 Every function here does the Tensor-level bookkeeping and then calls one backend
 primitive (``map``, ``zip`` or ``where``):

@@ -1,6 +1,6 @@
 """In-place operations: ``add_``, ``mul_``, ``x += y``, ``fill_``, ``zero_``, ``copy_``, ``clamp_``...
 
-Taught in notebooks/01_tensors.ipynb, section "Elementwise operations". An in-place
+Taught in notebooks/01_tensors.ipynb, section "Saving memory: in-place operations". An in-place
 operation writes into the left operand's memory (every view of it sees the change). torch's
 rules: the result must be castable to the operand's dtype (``float -> int64`` is refused),
 the broadcast shape must be the operand's shape, and an operand whose elements overlap in

@@ -1,6 +1,6 @@
 """Unary elementwise functions: ``neg``, ``abs``, ``exp``, ``log``, ``sqrt``, ``sigmoid``, ``relu``...
 
-Taught in notebooks/01_tensors.ipynb, section "Elementwise operations". Each is one call of
+Taught in notebooks/01_tensors.ipynb, section "Elementwise operations and broadcasting". Each is one call of
 the backend's ``map`` primitive; integer inputs of floating-point functions (``exp`` of an
 int64 tensor) are first cast to the default float dtype, as in torch.
 """

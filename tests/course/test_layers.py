@@ -31,7 +31,9 @@ class Row:
 def layer_table(architecture: Path) -> List[Row]:
     """The rows of the table under "## Layers" in ARCHITECTURE.md."""
     text = architecture.read_text(encoding="utf-8")
-    section = text[text.index("## Layers"):]
+    start = text.index("## Layers")
+    end = text.find("\n## ", start + 1)
+    section = text[start:end if end != -1 else len(text)]
     rows = []
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]

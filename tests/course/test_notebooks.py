@@ -56,3 +56,23 @@ def test_notebook_is_executed_and_tags_are_known(path):
         assert not unknown, f"{path.name}: unknown cell tags {unknown}"
         assert "nbval-skip" not in cell.get("metadata", {}).get("tags", []), \
             f"{path.name}: nothing is silently skipped; tag nbval-ignore-output and assert instead"
+
+
+def test_every_notebook_section_cited_in_course_lib_exists(repo):
+    """Docstrings say where each thing is taught ("notebooks/01_tensors.ipynb, section ..."): those sections exist."""
+    import re
+
+    headings = {}
+    for path in (repo / "notebooks").glob("*.ipynb"):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        headings[path.name] = {m.group(1).strip() for m in re.finditer(r"(?m)^#+\s+(.*)$", text)}
+    missing = []
+    for path in (repo / "course_lib").rglob("*.py"):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for cited in re.finditer(r'notebooks/(\d\d_\w+\.ipynb), sections? ((?:"[^"]+"(?:, | and )?)+)', text):
+            notebook = cited.group(1)
+            for section in re.findall(r'"([^"]+)"', cited.group(2)):
+                if notebook in headings and section not in headings[notebook]:
+                    missing.append(f"{path.relative_to(repo)}: {notebook} has no section {section!r}")
+    assert not missing, "\n".join(missing)

@@ -94,8 +94,21 @@ def test_a_new_place_already_started_is_not_overwritten(tmp_path):
     (workspace / "course_lib/shape.py").write_text(replace_regions(fresh_shape, {"1.10": mine}))
     report = update_workspace(REPO, workspace)
     assert "my new attempt" in region_text((workspace / "course_lib/shape.py").read_text(), "1.10")
-    assert any("already started" in line for line in report.carried)
-    assert LEARNER_LINE in (report.backup_dir / "course_lib/indexing.py").read_text()
+    assert any("already started" in line and "still in course_lib/indexing.py" in line for line in report.carried)
+    assert LEARNER_LINE in (workspace / "course_lib/indexing.py").read_text()  # kept in place, not retired
+    assert "course_lib/indexing.py" not in report.retired
+
+
+def test_a_new_place_the_update_skips_keeps_the_work_where_it_is(tmp_path):
+    workspace = old_workspace(tmp_path)
+    shape = workspace / "course_lib/shape.py"
+    shape.write_text(shape.read_text() + "# my own note outside any exercise\n")  # so shape.py is skipped
+    report = update_workspace(REPO, workspace)
+    assert "course_lib/shape.py" in report.skipped
+    assert any(line.startswith("1.10: NOT moved") and "still in course_lib/indexing.py" in line
+               for line in report.carried)
+    assert report.retired == [] and LEARNER_LINE in (workspace / "course_lib/indexing.py").read_text()
+    assert "  exercise 1.10: NOT moved" in report.summary()
 
 
 def test_an_exercise_leaving_a_file_that_stays_is_carried_and_the_rest_merged(tmp_path):
