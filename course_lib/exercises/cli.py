@@ -86,8 +86,11 @@ def cmd_solution(args: argparse.Namespace) -> int:
     if "raise NotImplementedError" in region and f"Exercise {exercise.id} (" in region:
         print(f"This edition has no solution for exercise {exercise.id} (it is a learner edition).")
         return 1
-    print(f"# Reference solution of exercise {exercise.id} ({exercise.place}):")
-    print(region)
+    body = region.splitlines()[1:-1]  # the markers stay in your file: paste only what is between them
+    print(f"# Reference solution of exercise {exercise.id} ({exercise.place}).")
+    print(f"# It replaces the lines between '# BEGIN EXERCISE {exercise.id}' and '# END EXERCISE' in your file")
+    print("# (the hint comments and the raise NotImplementedError line); keep the two marker lines.")
+    print("\n".join(body))
     return 0
 
 

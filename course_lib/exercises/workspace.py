@@ -74,8 +74,12 @@ def _read_json(path: Path) -> Dict[str, str]:
 
 
 def _write_manifest(workspace: Path, manifest: Dict[str, str], skeletons: Dict[str, str]) -> None:
-    atomic_write_text(workspace / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    atomic_write_text(workspace / SKELETONS, json.dumps(skeletons, indent=1, sort_keys=True) + "\n")
+    """Write the two hash tables, each only if it changed (an update with nothing new writes nothing)."""
+    for relative, table in ((MANIFEST, manifest), (SKELETONS, skeletons)):
+        text = json.dumps(table, indent=1, sort_keys=True) + "\n"
+        path = workspace / relative
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write_text(path, text)
 
 
 def skeleton(text: str, where: str = "<text>") -> str:
@@ -131,6 +135,9 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
             merged = _merge_learner_regions(relative, current, new, manifest.get(relative), skeletons.get(relative))
             if merged is None:
                 report.skipped.append(relative)
+                continue
+            if merged == current:  # the course did not change this file: nothing to write, nothing to back up
+                report.unchanged.append(relative)
                 continue
             _backup(workspace, relative, _backup_dir(workspace, report))
             atomic_write_bytes(target, merged)
@@ -259,6 +266,8 @@ def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_s
         return None
     lines = current_text.splitlines()
     replacements = {r.exercise_id: lines[r.begin:r.end + 1] for r in learner_regions}
+    # An untouched stub takes the course's new one (a new hint reaches the learner).
+    replacements = {i: region for i, region in replacements.items() if not _is_stub(region, i)}
     return replace_regions(new_text, replacements, relative).encode("utf-8")
 
 

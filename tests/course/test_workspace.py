@@ -118,6 +118,8 @@ def test_cli_list_check_reset_solution(tmp_path):
     assert reset.returncode == 0 and "backed up in" in reset.stdout
     solution = run_cli("solution", "0.1", workspace=workspace)
     assert "count *= size" in solution.stdout
+    assert "# BEGIN EXERCISE" not in solution.stdout.replace("'# BEGIN EXERCISE 0.1'", "")  # no markers to paste
+    assert "# END EXERCISE\n" not in solution.stdout
 
 
 def test_cli_errors_are_clear(tmp_path):

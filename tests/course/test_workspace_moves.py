@@ -145,11 +145,28 @@ def test_a_new_hint_does_not_stop_the_merge(tmp_path):
     workspace = tmp_path / "ws"
     update_workspace(REPO, workspace)
     relative = "course_lib/shape.py"
-    manifest = read_manifest(workspace)
-    manifest[relative] = sha256(b"the same file with an older hint in a stub")  # the stubs changed since
-    (workspace / ".course/manifest.json").write_text(json.dumps(manifest))
     path = workspace / relative
-    path.write_text(replace_regions(path.read_text(), {"0.1": ["    # BEGIN EXERCISE 0.1", "    return 7  # mine",
-                                                                  "    # END EXERCISE"]}))
+    older_stub = [line.replace("# Hint: ", "# Hint: (an older hint) ") for line in stub_lines(get_exercise("1.1"), "    ")]
+    mine = ["    # BEGIN EXERCISE 0.1", "    return 7  # mine", "    # END EXERCISE"]
+    path.write_text(replace_regions(path.read_text(), {"0.1": mine, "1.1": older_stub}))  # as an older course left it
+    manifest = read_manifest(workspace)
+    manifest[relative] = sha256(replace_regions(path.read_text(), {"0.1": stub_lines(get_exercise("0.1"), "    ")})
+                                .encode())  # the older course's file: only its stubs differ from today's
+    (workspace / ".course/manifest.json").write_text(json.dumps(manifest))
     report = update_workspace(REPO, workspace)
-    assert relative in report.merged and "return 7  # mine" in path.read_text()
+    assert relative in report.merged
+    text = path.read_text()
+    assert "return 7  # mine" in text and "(an older hint)" not in text  # kept the work, took the new hint
+
+
+def test_an_update_with_no_course_change_writes_nothing(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    path = workspace / "course_lib/shape.py"
+    path.write_text(replace_regions(path.read_text(), {"0.1": ["    # BEGIN EXERCISE 0.1", "    return 5  # mine",
+                                                              "    # END EXERCISE"]}))
+    before = {p: p.stat().st_mtime_ns for p in workspace.rglob("*") if p.is_file()}
+    report = update_workspace(REPO, workspace)
+    after = {p: p.stat().st_mtime_ns for p in workspace.rglob("*") if p.is_file()}
+    assert after == before  # no file written, no backup folder made
+    assert report.backup_dir is None and not report.merged and "course_lib/shape.py" in report.unchanged
