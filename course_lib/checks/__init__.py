@@ -4,7 +4,8 @@
 modules (``ch00``, ``ch01``, ...) register their checks with :func:`register_check`.
 """
 
-from .harness import Case, CheckReport, CaseResult, check, register_check, registered_checks, run_check
+from .harness import Case, CheckReport, CaseResult, register_check, registered_checks, run_check
 from . import ch00, ch01, ch02  # noqa: E402,F401  (each chapter registers its checks when imported)
+from .isolate import check, judge  # noqa: E402
 
-__all__ = ["Case", "CaseResult", "CheckReport", "check", "register_check", "registered_checks", "run_check"]
+__all__ = ["Case", "CaseResult", "CheckReport", "check", "judge", "register_check", "registered_checks", "run_check"]

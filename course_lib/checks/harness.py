@@ -147,11 +147,6 @@ def run_check(exercise_id: str) -> CheckReport:
     return report
 
 
-def check(exercise_id: str) -> None:
-    """Run an exercise's check and print a ✅/❌ table (the call learners use in notebooks)."""
-    print(run_check(str(exercise_id)).table())
-
-
 def _run_case(case: Case, device_label: str) -> CaseResult:
     result = CaseResult(case.name, device_label, "fail", inputs=case.inputs)
     try:

@@ -1,10 +1,12 @@
-"""Run exercise checks against *another* edition's course_lib, in a fresh Python process.
+"""Run exercise checks on *another* edition's code, in a fresh Python process.
 
 The CLI lives in the reference course_lib but must check the learner's code in
-``workspace/course_lib``; the integrity tests must check editions with one exercise
-stubbed. Both ask :func:`run_checks`, which starts one subprocess that imports each
-edition's ``course_lib`` in turn (dropping the previous one from ``sys.modules``) and
-sends the reports back as JSON.
+``workspace/course_lib``; the integrity tests check editions with one exercise stubbed.
+Both ask :func:`run_checks`, which starts one subprocess that imports *this* edition's
+course_lib (the repository's own tooling: a learner's syntax error cannot break it) and
+judges each exercise alone (``checks.isolate.judge``: the reference with only the learner's
+body of that exercise). It also imports each edition's own course_lib privately, to report
+that it imports (and from where), and sends the reports back as JSON.
 """
 
 from __future__ import annotations
@@ -19,30 +21,25 @@ from typing import Dict, List, Sequence, Tuple
 Job = Tuple[Path, Sequence[str]]
 """An edition root and the exercise ids to check there."""
 
+REFERENCE = Path(__file__).resolve().parents[2]
+"""The edition this tool belongs to: its course_lib judges (the repository root)."""
+
 _CHILD = r"""
 import json, sys, traceback
-jobs = json.loads(sys.stdin.read())
+from pathlib import Path
+reference, jobs = json.loads(sys.stdin.read())
+sys.path.insert(0, reference)
+from course_lib.checks.isolate import imports_cleanly, judge
 results = []
 for root, ids in jobs:
-    for name in [m for m in sys.modules if m == "course_lib" or m.startswith("course_lib.")]:
-        del sys.modules[name]
-    sys.path.insert(0, root)
     try:
-        import course_lib
-        from course_lib.checks import run_check
-        loaded_from = course_lib.__file__
+        loaded_from, import_error = imports_cleanly(Path(root)), None
     except Exception:
-        error = traceback.format_exc(limit=3)
-        for i in ids:
-            results.append({"root": root, "id": i, "passed": False, "not_done": False, "loaded_from": None,
-                            "table": "course_lib failed to import:\n" + error})
-        sys.path.remove(root)
-        continue
+        loaded_from, import_error = None, traceback.format_exc(limit=3)
     for i in ids:
-        report = run_check(i)
+        report = judge(i, Path(root), Path(reference))
         results.append({"root": root, "id": i, "passed": report.passed, "not_done": report.not_done,
-                        "loaded_from": loaded_from, "table": report.table()})
-    sys.path.remove(root)
+                        "loaded_from": loaded_from, "import_error": import_error, "table": report.table()})
 print("\n@@RESULTS@@" + json.dumps(results))
 """
 
@@ -50,14 +47,15 @@ print("\n@@RESULTS@@" + json.dumps(results))
 def run_checks(jobs: List[Job], timeout: float = 1800) -> List[Dict]:
     """Run the checks of each job in one subprocess; return one dict per (edition, id).
 
-    Each dict has ``root, id, passed, not_done, loaded_from`` (the ``course_lib/__init__.py``
-    that was tested, so callers can prove which edition ran) and ``table`` (the printed report).
+    Each dict has ``root, id, passed, not_done`` and ``table`` (the printed report), and
+    ``loaded_from``: the edition's own ``course_lib/__init__.py`` when it imports, else None with
+    the error in ``import_error``.
 
     Raises:
         RuntimeError: if the subprocess dies before reporting (its stderr is included).
     """
-    payload = json.dumps([[str(Path(root).resolve()), list(ids)] for root, ids in jobs])
-    env = dict(os.environ, PYTHONPATH="")  # the edition's root must win over any other course_lib
+    payload = json.dumps([str(REFERENCE), [[str(Path(root).resolve()), list(ids)] for root, ids in jobs]])
+    env = dict(os.environ, PYTHONPATH="")  # this edition's course_lib, not another one on the path
     completed = subprocess.run([sys.executable, "-c", _CHILD], input=payload, capture_output=True, text=True,
                                env=env, timeout=timeout)
     marker = "@@RESULTS@@"

@@ -30,6 +30,7 @@ from .renames import FORMER_PLACES
 
 MANIFEST = ".course/manifest.json"
 SKELETONS = ".course/skeletons.json"  # hashes of the course files with exercise bodies left out
+SOURCE = ".course/source"  # the course repository this workspace was made from (checks judge against it)
 BACKUPS = ".course/backups"
 
 
@@ -148,6 +149,9 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
     for relative in set(skeletons) - set(manifest):
         del skeletons[relative]
     _write_manifest(workspace, manifest, skeletons)
+    source = str(Path(source_root).resolve()) + "\n"
+    if not (workspace / SOURCE).is_file() or (workspace / SOURCE).read_text(encoding="utf-8") != source:
+        atomic_write_text(workspace / SOURCE, source)
     return report
 
 

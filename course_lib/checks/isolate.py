@@ -1,0 +1,152 @@
+"""Judge one exercise alone: the reference course_lib with only the learner's body of that exercise.
+
+A check of exercise 1.6 should say whether *1.6* is right, whatever else is still a stub. So
+:func:`judge` loads a private copy of the reference ``course_lib`` (under a name of its own,
+which works because every import inside ``course_lib`` is relative), with the learner's region
+of that one exercise put into its file, runs the exercise's check there, and unloads it. Nothing
+is written to disk, the learner's own ``course_lib`` stays imported and untouched, and torch is
+imported once per process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import itertools
+import sys
+from pathlib import Path
+from typing import Dict, Optional
+
+from ..exercises.markers import MarkerError, region_text, replace_regions
+from ..exercises.registry import get_exercise
+from .harness import CaseResult, CheckReport, run_check
+
+_COUNTER = itertools.count()
+
+
+def is_reference(root: Path, exercise_id: str) -> bool:
+    """True when the edition at ``root`` holds the reference solution of ``exercise_id``."""
+    exercise = get_exercise(exercise_id)
+    try:
+        region = region_text((root / exercise.file).read_text(encoding="utf-8"), exercise_id)
+    except (OSError, KeyError, MarkerError):
+        return False
+    return f'raise NotImplementedError("Exercise {exercise_id} (' not in region
+
+
+def find_reference(root: Path, exercise_id: str) -> Optional[Path]:
+    """The reference edition for the edition at ``root``: the course a workspace was made from
+    (``.course/source``), ``root`` itself, or a folder above it (``workspace/`` sits inside the course
+    repository); None when there is none (an exported learner edition)."""
+    recorded = root / ".course" / "source"
+    sources = [Path(recorded.read_text(encoding="utf-8").strip())] if recorded.is_file() else []
+    for candidate in [*sources, root, *root.parents]:
+        if (candidate / "course_lib" / "exercises" / "registry.py").is_file() and is_reference(candidate, exercise_id):
+            return candidate
+    return None
+
+
+class _EditionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``<package>`` and its modules from a course_lib folder, with some files' text replaced."""
+
+    def __init__(self, package: str, folder: Path, replaced: Dict[Path, str]):
+        self.package, self.folder, self.replaced = package, folder, replaced
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.package and not fullname.startswith(self.package + "."):
+            return None
+        parts = fullname.split(".")[1:]
+        base = self.folder.joinpath(*parts)
+        if (base / "__init__.py").is_file():
+            return importlib.util.spec_from_file_location(fullname, base / "__init__.py", loader=self,
+                                                          submodule_search_locations=[str(base)])
+        if base.with_suffix(".py").is_file():
+            return importlib.util.spec_from_file_location(fullname, base.with_suffix(".py"), loader=self)
+        return None
+
+    def create_module(self, spec):
+        return None  # the default module object
+
+    def exec_module(self, module):
+        path = Path(module.__spec__.origin)
+        source = self.replaced.get(path)
+        if source is None:
+            source = path.read_text(encoding="utf-8")
+        exec(compile(source, str(path), "exec"), module.__dict__)
+
+
+def _load(folder: Path, replaced: Dict[Path, str]):
+    """Import the course_lib in ``folder`` under a private name; returns ``(package name, finder)``."""
+    package = f"_course_lib_judging_{next(_COUNTER)}"
+    finder = _EditionFinder(package, folder, replaced)
+    sys.meta_path.insert(0, finder)
+    return package, finder
+
+
+def _unload(package: str, finder: _EditionFinder) -> None:
+    sys.meta_path.remove(finder)
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
+
+
+def imports_cleanly(root: Path) -> str:
+    """Import the course_lib of the edition at ``root`` (privately, then unload it).
+
+    Returns:
+        The path of its ``__init__.py``.
+
+    Raises:
+        Exception: whatever importing it raised (a learner's syntax error, say).
+    """
+    package, finder = _load(root / "course_lib", {})
+    try:
+        return importlib.import_module(package).__file__
+    finally:
+        _unload(package, finder)
+
+
+def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckReport:
+    """Run the check of ``exercise_id`` on the reference edition with the learner's region of it.
+
+    Args:
+        learner_root: the edition holding the learner's code (``workspace/``).
+        reference_root: the edition with every exercise solved (the course repository).
+
+    Returns:
+        The check's report. A learner file whose markers are broken gives a report that says so.
+    """
+    exercise = get_exercise(exercise_id)
+    target = reference_root / exercise.file
+    try:
+        learner_region = region_text((learner_root / exercise.file).read_text(encoding="utf-8"), exercise_id)
+        source = replace_regions(target.read_text(encoding="utf-8"), {exercise_id: learner_region.splitlines()},
+                                 exercise.file)
+    except (OSError, KeyError, MarkerError) as error:
+        report = CheckReport(exercise_id)
+        report.results.append(CaseResult("(reading your code)", "any", "fail",
+                                         message=f"cannot read exercise {exercise_id} in {exercise.file}: {error}"))
+        return report
+    package, finder = _load(reference_root / "course_lib", {target: source})
+    try:
+        return importlib.import_module(f"{package}.checks").run_check(exercise_id)
+    finally:
+        _unload(package, finder)
+
+
+def check(exercise_id: str) -> None:
+    """Run an exercise's check and print a ✅/❌ table (the call learners use in notebooks).
+
+    In a workspace, the exercise is judged alone (:func:`judge`): your code of this exercise in
+    the reference course_lib, so a correct answer passes even while other exercises are stubs.
+    Without a reference edition nearby (an exported learner edition), your whole course_lib runs.
+    """
+    exercise_id = str(exercise_id)
+    root = Path(__file__).resolve().parents[2]
+    reference = find_reference(root, exercise_id)
+    if reference is None or reference == root:
+        report = run_check(exercise_id)
+        note = "" if reference is not None else "\n(no reference edition found: checked with your whole course_lib)"
+    else:
+        report, note = judge(exercise_id, root, reference), ""
+    print(report.table() + note)
