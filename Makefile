@@ -41,6 +41,8 @@ install: | $(PY)
 	  $(PY) -m pip install --upgrade pip && \
 	  $(PY) -m pip install $$($(PY) tools/dependencies.py) && \
 	  cp pyproject.toml $(INSTALLED); }
+	@sed "1s|.*|#!$(abspath $(PY))|" tools/course.py > $(VENV)/bin/course.tmp && chmod +x $(VENV)/bin/course.tmp && \
+	  mv $(VENV)/bin/course.tmp $(VENV)/bin/course
 
 data: install
 	$(PY) -m course_lib.datasets --root data
@@ -50,7 +52,8 @@ workspace: install
 
 # Serve the whole workspace (notebooks and course_lib side by side), opening chapter 00.
 lab: install data workspace
-	cd workspace && $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. notebooks/00_getting_started.ipynb
+	cd workspace && PATH="$(abspath $(VENV))/bin:$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" \
+	  $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. notebooks/00_getting_started.ipynb
 
 test: install data
 	$(PY) -m pytest tests notebooks $(NBVAL)

@@ -1,14 +1,17 @@
 """``python -m course_lib.exercises``: list, check, reset, show solutions, update, export.
 
-Run from the repository root (``make`` targets do). Commands act on the learner's
-workspace (``workspace/``, or ``--workspace DIR`` / ``$COURSE_WORKSPACE``); ``solution``
-and ``export`` read the edition this tool belongs to.
+Run from the repository root (``make`` targets do), or anywhere with the ``course`` command
+(``tools/course.py``). Commands act on the learner's workspace (``workspace/``, or
+``--workspace DIR`` / ``$COURSE_WORKSPACE``); ``solution`` and ``export`` read the edition
+this tool belongs to. Run inside ``workspace/``, the learner's copy hands over to the
+course's own tooling.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -148,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    source = SOURCE_ROOT / ".course" / "source"
+    if source.is_file():
+        # This is a learner's copy of the tooling (run from inside workspace/): hand over to the course's own,
+        # on this workspace, so that commands never act on a workspace nested inside this one.
+        repository = Path(source.read_text(encoding="utf-8").strip())
+        command = [sys.executable, "-m", "course_lib.exercises", "--workspace", str(SOURCE_ROOT),
+                   *(sys.argv[1:] if argv is None else argv)]
+        return subprocess.call(command, cwd=repository, env=dict(os.environ, PYTHONPATH=""))
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

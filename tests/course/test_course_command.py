@@ -1,0 +1,50 @@
+"""The ``course`` command (tools/course.py) works wherever the learner stands, with the course's own tooling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from course_lib.exercises.workspace import update_workspace
+from helpers import REPO
+
+COURSE = REPO / "tools" / "course.py"
+
+
+def course(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(COURSE), *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_course_works_from_any_folder_of_the_workspace_and_never_nests_one(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    for folder in (workspace, workspace / "notebooks", workspace / "course_lib" / "autograd"):
+        done = course("list", "--no-check", cwd=folder)
+        assert done.returncode == 0, done.stderr
+        assert "0.1" in done.stdout and "not started" in done.stdout
+    assert not (workspace / "workspace").exists() and not (workspace / "notebooks" / "workspace").exists()
+
+
+def test_python_dash_m_inside_the_workspace_hands_over_to_the_course(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    done = subprocess.run([sys.executable, "-m", "course_lib.exercises", "list", "--no-check"], cwd=workspace,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "0.1" in done.stdout and not (workspace / "workspace").exists()
+
+
+def test_a_broken_workspace_file_does_not_disable_reset(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    shape = workspace / "course_lib" / "shape.py"
+    shape.write_text(shape.read_text() + "\ndef broken(:\n")  # a learner's syntax error
+    done = course("reset", "0.1", cwd=workspace / "notebooks")
+    assert done.returncode == 0, done.stderr
+    assert "backed up in" in done.stdout
+
+
+def test_course_outside_the_course_says_where_to_run_it(tmp_path):
+    done = course("list", cwd=tmp_path)
+    assert done.returncode == 2 and "inside the course repository or its workspace" in done.stderr
