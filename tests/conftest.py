@@ -26,3 +26,9 @@ def course_copy(tmp_path: Path) -> Path:
     for folder in ("course_lib", "notebooks"):
         shutil.copytree(REPO / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return destination
+
+
+@pytest.fixture(autouse=True)
+def backups_in_tmp(tmp_path_factory, monkeypatch):
+    """Course commands back files up under ~/.cache by default: keep the tests' backups out of it."""
+    monkeypatch.setenv("COURSE_BACKUPS", str(tmp_path_factory.mktemp("backups")))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from .._atomic import atomic_write_bytes
+from .backups import backup_root, list_backups, restore
 from .edition import build_learner_edition
 from .registry import EXERCISES, Exercise, exercises_in_chapter, get_exercise
 from .runner import run_checks
@@ -97,6 +98,26 @@ def cmd_solution(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.backup:
+        found = list_backups(args.workspace)
+        if not found:
+            print(f"No backups yet (they are made in {backup_root(args.workspace)}).")
+        for name, files in found:
+            print(f"{name}: {', '.join(files)}")
+        if found:
+            print(f"Restore with: course restore {found[-1][0]} [FILE ...]")
+        return 0
+    try:
+        restored, safety = restore(args.workspace, args.backup, args.files)
+    except FileNotFoundError as error:
+        raise WorkspaceError(str(error)) from None
+    print(f"Restored {', '.join(restored)} from backup {args.backup}.")
+    if safety is not None:
+        print(f"The versions they replaced are backed up in {safety}")
+    return 0
+
+
 def cmd_update(args: argparse.Namespace) -> int:
     report = update_workspace(SOURCE_ROOT, args.workspace)
     print(f"Workspace {args.workspace}: {report.summary()}")
@@ -140,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solution", help="print the reference solution of an exercise")
     p.add_argument("id")
     p.set_defaults(run=cmd_solution)
+
+    p = sub.add_parser("restore", help="list the backups, or copy files of one back into the workspace")
+    p.add_argument("backup", nargs="?", help="a backup's name (as listed); none: list them")
+    p.add_argument("files", nargs="*", help="files to restore, e.g. course_lib/shape.py (default: all it holds)")
+    p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser("update", help="create the workspace, or add new course material to it safely")
     p.set_defaults(run=cmd_update)

@@ -4,7 +4,8 @@
 (``workspace/.course/manifest.json``) remembers the SHA-256 of every file as the course
 last wrote it, so an update can tell "untouched since we wrote it" (safe to replace) from
 "changed by the learner" (never overwritten). Every reset backs the file up first under
-``workspace/.course/backups/<time>/``.
+``~/.cache/dl-course/backups/<workspace>/<time>/`` (``backups.py``: outside the repository, so
+``git clean -x`` cannot delete them with the workspace).
 
 Course moves never cost a learner their work: an exercise whose place changed (see
 ``renames.FORMER_PLACES``) is carried from its old file into its new one, and files the
@@ -16,13 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .._atomic import atomic_write_bytes, atomic_write_text
+from .backups import backup, new_backup_dir
 from .edition import build_learner_edition, dump_notebook, learner_file
 from .markers import MarkerError, find_regions, region_text, replace_regions, stub_lines
 from .registry import Exercise, get_exercise
@@ -31,7 +31,6 @@ from .renames import FORMER_PLACES
 MANIFEST = ".course/manifest.json"
 SKELETONS = ".course/skeletons.json"  # hashes of the course files with exercise bodies left out
 SOURCE = ".course/source"  # the course repository this workspace was made from (checks judge against it)
-BACKUPS = ".course/backups"
 
 
 class WorkspaceError(RuntimeError):
@@ -140,7 +139,7 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
             if merged == current:  # the course did not change this file: nothing to write, nothing to back up
                 report.unchanged.append(relative)
                 continue
-            _backup(workspace, relative, _backup_dir(workspace, report))
+            backup(workspace, relative, _backup_dir(workspace, report))
             atomic_write_bytes(target, merged)
             _remember(manifest, skeletons, relative, new)  # the course's version: later updates still see the change
             report.merged.append(relative)
@@ -158,7 +157,7 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
 def _backup_dir(workspace: Path, report: UpdateReport) -> Path:
     """This update's backup folder, made on first use."""
     if report.backup_dir is None:
-        report.backup_dir = _new_backup_dir(workspace)
+        report.backup_dir = new_backup_dir(workspace)
     return report.backup_dir
 
 
@@ -236,7 +235,7 @@ def _retire_old_files(workspace: Path, manifest: Dict[str, str], shipped: set, r
     for relative in sorted(set(manifest) - shipped - keep):
         path = workspace / relative
         if path.is_file():
-            _backup(workspace, relative, _backup_dir(workspace, report))
+            backup(workspace, relative, _backup_dir(workspace, report))
             path.unlink()
             report.retired.append(relative)
         del manifest[relative]
@@ -283,21 +282,6 @@ def _lives_in(exercise_id: str, relative: str) -> bool:
         return True
 
 
-def _new_backup_dir(workspace: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate, n = workspace / BACKUPS / stamp, 1
-    while candidate.exists():
-        candidate, n = workspace / BACKUPS / f"{stamp}-{n}", n + 1
-    return candidate
-
-
-def _backup(workspace: Path, relative: str, backup_dir: Path) -> Path:
-    destination = backup_dir / relative
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(workspace / relative, destination)
-    return destination
-
-
 def require_workspace(workspace: Path) -> None:
     """Raise :class:`WorkspaceError` with the fix when ``workspace`` was never created."""
     if not (workspace / "course_lib").is_dir():
@@ -334,16 +318,16 @@ def reset_exercises(workspace: Path, exercises: List[Exercise]) -> Path:
     """Put the stub back for each exercise, after backing up every file touched.
 
     Returns:
-        The backup folder (``workspace/.course/backups/<time>``).
+        The backup folder (``backups.backup_root(workspace)/<time>``).
     """
     require_workspace(workspace)
-    backup_dir = _new_backup_dir(workspace)
+    backup_dir = new_backup_dir(workspace)
     by_file: Dict[str, List[Exercise]] = {}
     for exercise in exercises:
         exercise_text(workspace, exercise)  # fails early, before anything is written
         by_file.setdefault(exercise.file, []).append(exercise)
     for relative, group in by_file.items():
-        _backup(workspace, relative, backup_dir)
+        backup(workspace, relative, backup_dir)
         path = workspace / relative
         ids = {e.id for e in group}
         content = path.read_bytes()

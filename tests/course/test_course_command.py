@@ -48,3 +48,23 @@ def test_a_broken_workspace_file_does_not_disable_reset(tmp_path):
 def test_course_outside_the_course_says_where_to_run_it(tmp_path):
     done = course("list", cwd=tmp_path)
     assert done.returncode == 2 and "inside the course repository or its workspace" in done.stderr
+
+
+def test_restore_lists_backups_and_brings_a_file_back(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    shape = workspace / "course_lib" / "shape.py"
+    shape.write_text(shape.read_text().replace("# BEGIN EXERCISE 0.1: number of elements of a shape",
+                                               "# BEGIN EXERCISE 0.1: number of elements of a shape\n    # my notes"))
+    mine = shape.read_text()
+    assert course("reset", "0.1", cwd=workspace).returncode == 0
+    assert shape.read_text() != mine
+    listed = course("restore", cwd=workspace)
+    assert listed.returncode == 0 and "course_lib/shape.py" in listed.stdout
+    name = listed.stdout.split(":")[0].strip()
+    done = course("restore", name, "course_lib/shape.py", cwd=workspace / "notebooks")
+    assert done.returncode == 0, done.stderr
+    assert shape.read_text() == mine and "backed up in" in done.stdout  # the replaced version is kept too
+    unknown = course("restore", "no-such-backup", cwd=workspace)
+    assert unknown.returncode == 2 and "no backup named" in unknown.stderr
+    assert not (workspace / ".course" / "backups").exists()  # backups live outside the workspace

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from course_lib.exercises.backups import backup_root
 from course_lib.exercises.registry import get_exercise
 from helpers import REPO
 from course_lib.exercises.workspace import (WorkspaceError, is_started, read_manifest, reset_exercises,
@@ -62,7 +63,7 @@ def test_update_keeps_exercise_code_when_the_course_file_changes(course_copy, tm
     assert report.merged == ["course_lib/shape.py"]
     text = (workspace / "course_lib/shape.py").read_text()
     assert "my attempt" in text and "def added_by_the_course" in text
-    backups = list((workspace / ".course/backups").rglob("shape.py"))
+    backups = list(backup_root(workspace).rglob("shape.py"))
     assert len(backups) == 1 and "my attempt" in backups[0].read_text()
     # A second update changes nothing and still keeps the learner's code.
     again = update_workspace(course_copy, workspace)
