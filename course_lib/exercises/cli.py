@@ -49,19 +49,29 @@ def cmd_list(args: argparse.Namespace) -> int:
     workspace = args.workspace
     require_workspace(workspace)
     exercises = sorted(EXERCISES, key=lambda e: e.sort_key)
-    started = [e for e in exercises if is_started(workspace, e)]
+    started, broken = [], {}
+    for exercise in exercises:  # one file with broken markers must not hide the others
+        try:
+            if is_started(workspace, exercise):
+                started.append(exercise)
+        except WorkspaceError as error:
+            broken[exercise.id] = str(error)
     outcome = {}
     if started and not args.no_check:
         outcome = {r["id"]: r for r in run_checks([(workspace, [e.id for e in started])])}
     print(f"{'id':<5} {'status':<12} {'title':<40} place")
     for exercise in exercises:
-        if exercise not in started:
+        if exercise.id in broken:
+            status = "⚠ markers"
+        elif exercise not in started:
             status = "not started"
         elif exercise.id not in outcome:
             status = "started"
         else:
             status = "✅ passes" if outcome[exercise.id]["passed"] else "❌ fails"
-        print(f"{exercise.id:<5} {status:<12} {exercise.title:<40} {exercise.place}")
+        print(f"{exercise.id:<5} {status:<12} {exercise.title:<40} {workspace.name}/{exercise.place}")
+    for exercise_id, message in broken.items():
+        print(f"⚠ {exercise_id}: {message}")
     return 0
 
 

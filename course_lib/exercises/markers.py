@@ -71,10 +71,11 @@ def stub_lines(exercise: Exercise, indent: str) -> List[str]:
     ]
 
 
-def region_text(text: str, exercise_id: str) -> str:
-    """The lines of exercise ``exercise_id``'s region in ``text`` (``KeyError`` if absent)."""
+def region_text(text: str, exercise_id: str, where: str = "<text>") -> str:
+    """The lines of exercise ``exercise_id``'s region in ``text`` (``KeyError`` if absent; ``MarkerError``
+    naming ``where`` and the line if the markers are broken)."""
     lines = text.splitlines()
-    for region in find_regions(text):
+    for region in find_regions(text, where):
         if region.exercise_id == exercise_id:
             return "\n".join(lines[region.begin:region.end + 1])
     raise KeyError(f"exercise {exercise_id} has no region here")

@@ -296,12 +296,12 @@ def exercise_text(root: Path, exercise: Exercise) -> str:
         raise WorkspaceError(f"{path} is missing; run `make workspace` to restore course files")
     for text in _texts(path):
         try:
-            return region_text(text, exercise.id)
+            return region_text(text, exercise.id, exercise.file)
         except KeyError:
             continue
         except MarkerError as error:
-            raise WorkspaceError(f"the exercise markers in {path} are broken ({error}); put them back as "
-                                 f"'# BEGIN EXERCISE <id>' ... '# END EXERCISE'") from None
+            raise WorkspaceError(f"the exercise markers are broken: {error}; put them back as "
+                                 f"'# BEGIN EXERCISE <id>' ... '# END EXERCISE' (or `course restore`)") from None
     raise WorkspaceError(f"the markers of exercise {exercise.id} are gone from {path}; "
                          f"restore them ('# BEGIN EXERCISE {exercise.id}' ... '# END EXERCISE') or delete the "
                          "file and run `make workspace`")

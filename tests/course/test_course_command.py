@@ -68,3 +68,15 @@ def test_restore_lists_backups_and_brings_a_file_back(tmp_path):
     unknown = course("restore", "no-such-backup", cwd=workspace)
     assert unknown.returncode == 2 and "no backup named" in unknown.stderr
     assert not (workspace / ".course" / "backups").exists()  # backups live outside the workspace
+
+
+def test_list_keeps_going_when_one_file_has_broken_markers(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    engine = workspace / "course_lib" / "autograd" / "engine.py"
+    engine.write_text(engine.read_text().replace("# END EXERCISE", "# (end removed)", 1))  # 2.1 never closed
+    done = course("list", "--no-check", cwd=workspace)
+    assert done.returncode == 0, done.stderr
+    assert "0.1   not started" in done.stdout and "ws/course_lib/shape.py: numel" in done.stdout
+    assert "2.1   ⚠ markers" in done.stdout
+    assert "course_lib/autograd/engine.py:" in done.stdout  # the file and line of the broken marker
