@@ -17,6 +17,6 @@ from __future__ import annotations
 
 from .idx import read_idx, write_idx
 from .mnist import fetch_mnist
-from .verify import MNISTFetchError, verify_mnist
+from .verify import MNISTFetchError, MNISTWriteError, verify_mnist
 
-__all__ = ["MNISTFetchError", "fetch_mnist", "read_idx", "verify_mnist", "write_idx"]
+__all__ = ["MNISTFetchError", "MNISTWriteError", "fetch_mnist", "read_idx", "verify_mnist", "write_idx"]

@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MNISTFetchError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # anything the checks above did not foresee: still one screen, no traceback
+        print(f"error: {error.filename or args.root}: {error.strerror or error}. Fix it and run `make data` "
+              "again.", file=sys.stderr)
+        return 1
     print(f"MNIST ready in {raw} ({time.perf_counter() - start:.1f} s).")
     return 0
 

@@ -16,12 +16,13 @@ Command line (``make data``): ``python -m course_lib.datasets [--root data]``.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from . import verify
 from .sources import FETCHERS, SOURCES, Log
-from .verify import MNISTFetchError, _check_file, _SourceFailed, raw_dir
+from .verify import MNISTFetchError, MNISTWriteError, _SourceFailed, check_existing, raw_dir
 
 __all__ = ["SOURCES", "fetch_mnist"]
 
@@ -52,14 +53,12 @@ def fetch_mnist(root: str | os.PathLike = "data", *, sources: Sequence[str] = SO
     if unknown:
         raise ValueError(f"unknown MNIST source(s) {unknown}; choose from {list(SOURCES)}")
     raw = raw_dir(root)
-    missing = [name for name in verify.EXPECTED if not (raw / name).exists()]
-    for name in verify.EXPECTED:
-        if name not in missing:
-            _check_file(raw / name, name)
+    present = check_existing(raw)
+    missing = [name for name in verify.EXPECTED if name not in present]
     if not missing:
         log(f"MNIST: all four files in {raw} are present and verified.")
         return raw
-    raw.mkdir(parents=True, exist_ok=True)
+    _make_writable_folder(raw)
     failures: list[str] = []
     for source in sources:
         log(f"MNIST: {len(missing)} file(s) to get; trying source '{source}' ...")
@@ -75,3 +74,19 @@ def fetch_mnist(root: str | os.PathLike = "data", *, sources: Sequence[str] = SO
     tried = "\n".join(f"  - {line}" for line in failures) or "  (no sources given)"
     raise MNISTFetchError(f"could not fetch MNIST file(s) {', '.join(missing)} into {raw}. "
                           f"Sources tried:\n{tried}")
+
+
+def _make_writable_folder(raw: Path) -> None:
+    """Create ``raw`` if needed and check that a file can be written there, before any download.
+
+    Raises:
+        MNISTWriteError: the folder cannot be created or written to (with the fix).
+    """
+    try:
+        raw.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=raw):
+            pass
+    except OSError as error:
+        raise MNISTWriteError(f"cannot write into {raw} ({error.strerror or error}): make it writable "
+                              f"(`chmod u+w {raw}`) or choose another folder (`make data` uses data/), then run "
+                              "`make data` again.") from None

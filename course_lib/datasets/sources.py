@@ -82,7 +82,9 @@ def _from_mirrors(raw: Path, missing: Sequence[str], log: Log) -> None:
                     compressed = response.read()
                 data = gzip.decompress(compressed)
                 _atomic_write(raw / name, [data], verify.EXPECTED[name])
-            except Exception as error:  # noqa: BLE001 - any failure just means "next mirror"
+            except MNISTFetchError:
+                raise  # a local write error: no other mirror can fix it
+            except Exception as error:  # noqa: BLE001 - any other failure just means "next mirror"
                 reason = _one_line(error)
                 log(f"  {url}: failed ({reason})")
                 if _is_unreachable(error):

@@ -16,7 +16,7 @@ from typing import Iterable, NamedTuple
 
 from .._atomic import atomic_write_chunks
 
-__all__ = ["EXPECTED", "FileSpec", "MNISTFetchError", "raw_dir", "verify_mnist"]
+__all__ = ["EXPECTED", "FileSpec", "MNISTFetchError", "MNISTWriteError", "raw_dir", "verify_mnist"]
 
 
 class FileSpec(NamedTuple):
@@ -42,6 +42,10 @@ class MNISTFetchError(RuntimeError):
     """MNIST could not be fetched, or a file on disk is not the official one."""
 
 
+class MNISTWriteError(MNISTFetchError):
+    """A file could not be written into the data folder: a local problem, not the source's."""
+
+
 class _SourceFailed(Exception):
     """One source could not deliver; the fetch goes on to the next source."""
 
@@ -63,18 +67,42 @@ def _describe(size: int, md5: str | None = None) -> str:
     return f"{size:,} bytes" + (f" with MD5 {md5}" if md5 else "")
 
 
-def _check_file(path: Path, name: str) -> None:
-    """Raise MNISTFetchError unless ``path`` has the size and MD5 that ``EXPECTED[name]`` lists."""
+def file_problem(path: Path, name: str) -> str | None:
+    """What is wrong with the file at ``path`` (named ``name`` in ``EXPECTED``), in one line with the
+    fix, or None when it has the official size and MD5."""
     spec = EXPECTED[name]
-    size = path.stat().st_size
-    # Size first: a truncated file is the common case and needs no hashing.
-    md5 = _md5_of_file(path) if size == spec.size else None
+    try:
+        if path.is_dir():
+            return f"{path} is a folder, not the file {name}; move it away and run `make data` again."
+        size = path.stat().st_size
+        # Size first: a truncated file is the common case and needs no hashing.
+        md5 = _md5_of_file(path) if size == spec.size else None
+    except OSError as error:
+        return (f"{path} cannot be read ({error.strerror or error}); give yourself read permission "
+                f"(`chmod u+r {path}`) or {FIX}.")
     if size != spec.size or md5 != spec.md5:
-        raise MNISTFetchError(
-            f"{path} is not the official MNIST file {name}: expected "
-            f"{_describe(spec.size, spec.md5)}, found {_describe(size, md5)} "
-            f"(a truncated or corrupted download?). It was left untouched; to fix it, {FIX}."
-        )
+        return (f"{path} is not the official MNIST file {name}: expected "
+                f"{_describe(spec.size, spec.md5)}, found {_describe(size, md5)} "
+                f"(a truncated or corrupted download?). It was left untouched; to fix it, {FIX}.")
+    return None
+
+
+def check_existing(raw: Path) -> list[str]:
+    """The names of the official files present in ``raw``, after checking them all.
+
+    Raises:
+        MNISTFetchError: ``raw`` is not a folder, or some files there are bad: every bad file is
+            listed, each with its fix.
+    """
+    if raw.exists() and not raw.is_dir():
+        raise MNISTFetchError(f"{raw} is a file, but MNIST needs a folder there: move the file away "
+                              "and run `make data` again.")
+    present = [name for name in EXPECTED if os.path.lexists(raw / name)]
+    problems = [p for p in (file_problem(raw / name, name) for name in present) if p]
+    if problems:
+        raise MNISTFetchError("\n".join(problems) if len(problems) == 1
+                              else f"{len(problems)} MNIST files are bad:\n" + "\n".join(f"- {p}" for p in problems))
+    return present
 
 
 def verify_mnist(root: str | os.PathLike = "data") -> Path:
@@ -91,10 +119,8 @@ def verify_mnist(root: str | os.PathLike = "data") -> Path:
             official one (the message names it, with expected and found size/MD5, and the fix).
     """
     raw = raw_dir(root)
-    missing = [name for name in EXPECTED if not (raw / name).is_file()]
-    for name in EXPECTED:
-        if name not in missing:  # a bad file is reported first: it needs the learner's action
-            _check_file(raw / name, name)
+    present = check_existing(raw)  # bad files are reported first: they need the learner's action
+    missing = [name for name in EXPECTED if name not in present]
     if missing:
         raise MNISTFetchError(
             f"MNIST files missing from {raw}: {', '.join(missing)}. Run `make data` "
@@ -110,7 +136,9 @@ def _atomic_write(path: Path, chunks: Iterable[bytes], expect: FileSpec | None =
     its final name, so a file under an official name is always the official one.
 
     Raises:
-        _SourceFailed: the written bytes do not match ``expect`` (``path`` is left as it was).
+        _SourceFailed: reading the source failed, or the written bytes do not match ``expect``
+            (``path`` is left as it was).
+        MNISTWriteError: the file could not be written (a full disk, a read-only folder...).
     """
 
     def verify(size: int, md5: str) -> None:
@@ -118,4 +146,15 @@ def _atomic_write(path: Path, chunks: Iterable[bytes], expect: FileSpec | None =
             raise _SourceFailed(f"{path.name} came out as {_describe(size, md5)}, "
                                 f"expected {_describe(expect.size, expect.md5)}")
 
-    atomic_write_chunks(path, chunks, verify)
+    def read(source: Iterable[bytes]) -> Iterable[bytes]:
+        try:  # a read error belongs to the source: it must not pass for a write error below
+            yield from source
+        except (OSError, EOFError) as error:
+            raise _SourceFailed(f"reading {path.name} from the source failed: {error}") from None
+
+    try:
+        atomic_write_chunks(path, read(chunks), verify)
+    except OSError as error:
+        raise MNISTWriteError(f"cannot write {path} ({error.strerror or error}): a problem of this machine, not "
+                              f"of the download; make {path.parent} writable (or free disk space) and run "
+                              "`make data` again.") from None

@@ -48,14 +48,24 @@ def test_missing_files_are_listed_by_verify(tmp_path):
 # --------------------------------------------------------------------------- atomic writes
 
 
-def test_failed_write_leaves_nothing_under_the_final_name(tmp_path):
+def test_failed_write_leaves_nothing_under_the_final_name(tmp_path, monkeypatch):
     def chunks():
         yield b"half of a file"
-        raise OSError("disk full")
+        raise OSError("connection reset")
 
     target = tmp_path / "train-images-idx3-ubyte"
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(verify._SourceFailed, match="connection reset"):  # the source failed: try the next one
         verify._atomic_write(target, chunks())
+    assert list(tmp_path.iterdir()) == []
+
+    import course_lib._atomic as atomic
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)
+    with pytest.raises(verify.MNISTWriteError, match="cannot write .*No space left on device.*writable"):
+        verify._atomic_write(target, [b"complete"])  # this machine failed: named as a write error
     assert list(tmp_path.iterdir()) == []
 
 
