@@ -12,6 +12,9 @@ PY := $(VENV)/bin/python
 # (a fresh clone has new file times, so a timestamp rule would reinstall every time).
 INSTALLED := $(VENV)/.course-installed-pyproject.toml
 PORT ?= 8888
+# JupyterLab's terminals run this shell as a plain (not login) shell, so they inherit the PATH that `make lab`
+# sets (the course's venv first, hence the `course` command); a login shell would reset PATH from /etc/profile.
+TERMINAL_SHELL := $(notdir $(shell echo $${SHELL:-/bin/bash}))
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # Jupyter refuses to run as root unless told to; add the flag only when we are root.
@@ -55,7 +58,8 @@ workspace: install
 lab: install workspace
 	@$(PY) -m course_lib.datasets --root data || echo "WARNING: MNIST could not be fetched (the message above says why and how to fix it). Chapters 00-03 work without it; fix it and run 'make data' before chapter 04."
 	cd workspace && PATH="$(abspath $(VENV))/bin:$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" \
-	  $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. notebooks/00_getting_started.ipynb
+	  $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
+	  --ServerApp.terminado_settings="{'shell_command': ['$(TERMINAL_SHELL)']}" notebooks/00_getting_started.ipynb
 
 test: install data
 	$(PY) -m pytest tests notebooks $(NBVAL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -68,3 +69,68 @@ def test_jupyter_lab_serves_the_workspace(tmp_path):
             output, _ = server.communicate()
     assert server.returncode is not None, "JupyterLab did not shut down"
     assert "Traceback" not in output, output[-2000:]
+
+
+def terminal_path(tmp_path: Path, extra_flags: list) -> tuple:
+    """Start JupyterLab as make lab does (not from a terminal) with a marker folder first on PATH, open a
+    terminal and return ``(marker, the PATH the terminal's shell sees)``."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    marker = tmp_path / "course-bin"
+    marker.mkdir(parents=True)
+    port, token = free_port(), "course-terminal-test"
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", *extra_flags]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, PATH=f"{marker}:{os.environ['PATH']}", JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                get_json(f"{base}/api/status", token)
+                break
+            except OSError:
+                time.sleep(0.5)
+        request = urllib.request.Request(f"{base}/api/terminals", data=b"{}", method="POST",
+                                         headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            name = json.loads(response.read())["name"]
+
+        async def run_echo() -> str:
+            socket = await websocket_connect(f"ws://127.0.0.1:{port}/terminals/websocket/{name}?token={token}")
+            socket.write_message(json.dumps(["stdin", "echo PATH=$PATH; echo DONE\r"]))
+            seen, end = "", time.monotonic() + 20
+            while "\nDONE" not in seen.replace("\r", "") and time.monotonic() < end:
+                message = await asyncio.wait_for(socket.read_message(), timeout=20)
+                if message is None:
+                    break
+                kind, *payload = json.loads(message)
+                if kind == "stdout":
+                    seen += payload[0]
+            socket.close()
+            return seen
+
+        output = asyncio.run(run_echo()).replace("\r", "")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    values = [v for v in re.findall(r"PATH=([^\s;]+)", output) if not v.startswith("$")]  # not the echoed command
+    return marker, (values[-1].split(":") if values else [])
+
+
+@pytest.mark.slow
+def test_a_jupyterlab_terminal_sees_the_path_make_lab_sets(tmp_path):
+    """make lab puts the venv (and so `course`) on PATH and runs terminals as plain shells, which keep it."""
+    commands = subprocess.run(["make", "-n", "lab"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert "terminado_settings" in commands and "shell_command" in commands and 'PATH="' in commands
+    marker, path = terminal_path(tmp_path / "plain", ["--ServerApp.terminado_settings={'shell_command': ['bash']}"])
+    assert str(marker) in path, path
+    # Without the setting, a server not started from a terminal gives login shells, which reset PATH: the trap.
+    marker, path = terminal_path(tmp_path / "login", [])
+    assert str(marker) not in path, path
