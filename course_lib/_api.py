@@ -53,11 +53,12 @@ from .ops.activation import log_softmax, softmax  # noqa: E402
 from . import autograd  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from . import cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
+from . import interop  # noqa: E402  (from_torch / to_torch)
 
 __all__ = [
     # types
     "Tensor", "Size", "Storage", "device", "Generator", "dtypes", "return_types", "backends", "shape",
-    "nn", "optim", "utils", "cuda", "distributed",
+    "nn", "optim", "utils", "cuda", "distributed", "interop",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",

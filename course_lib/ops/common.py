@@ -32,6 +32,36 @@ def cast(t: Tensor, dtype: _dt.dtype) -> Tensor:
     return t if t.dtype is dtype else backend_for(t.device).cast(t, dtype)
 
 
+FROM_TORCH = "convert it with course_lib.interop.from_torch(t), a copy (or course_lib.tensor(t.numpy()))"
+
+
+def is_torch_tensor(value: Any) -> bool:
+    """True for a torch tensor (told by its type's module: this never imports torch)."""
+    return type(value).__module__.partition(".")[0] == "torch" and hasattr(value, "detach")
+
+
+def describe(value: Any) -> str:
+    """The type of ``value`` as an error message should name it: ``course_lib.Tensor``, ``torch.Tensor``, ``str``..."""
+    if isinstance(value, Tensor):
+        return "course_lib.Tensor"
+    if is_torch_tensor(value):
+        return "torch.Tensor"
+    return type(value).__name__
+
+
+def wrong_type(message: str, value: Any) -> TypeError:
+    """torch's TypeError for an argument that is not a course_lib Tensor, with the fix for a torch tensor.
+
+    Args:
+        message: torch's words with ``{}`` where the type goes
+            (``"exp(): argument 'input' must be course_lib.Tensor, not {}"``).
+    """
+    message = message.format(describe(value))
+    if is_torch_tensor(value):
+        message += f": course_lib and torch tensors do not mix; {FROM_TORCH}"
+    return TypeError(message)
+
+
 def as_operand(value: Any) -> Any:
     """A Python number for a scalar operand, a Tensor for array data, or TypeError."""
     if isinstance(value, NUMBERS):
@@ -40,6 +70,9 @@ def as_operand(value: Any) -> Any:
         return value.item()
     if isinstance(value, np.ndarray):
         return tensor(value)
+    if is_torch_tensor(value):
+        raise TypeError(f"unsupported operand: a torch.Tensor with a course_lib.Tensor; the two libraries' tensors "
+                        f"do not mix: {FROM_TORCH}")
     raise TypeError(f"unsupported operand type for a tensor operation: '{type(value).__name__}'")
 
 

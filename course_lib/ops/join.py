@@ -11,10 +11,22 @@ from typing import Any, Sequence
 
 from .. import dtypes as _dt
 from ..backends import get_backend
-from .views import unsqueeze
 from ..shape import normalize_dim
 from .._tensor import Tensor, check_same_device
+from .common import wrong_type
 from .dispatch import differentiable
+from .views import unsqueeze
+
+
+def _tensor_list(name: str, tensors: Any) -> list:
+    """``tensors`` as a list, each a course_lib Tensor (else torch's TypeError, with the fix for torch tensors)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for index, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise wrong_type(f"{name}(): expected course_lib.Tensor as element {index} in argument 0, but got {{}}", t)
+    return tensors
 
 
 @differentiable("cat")
@@ -27,7 +39,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
             but got size 4 for tensor number 1 in the list.`` and other torch messages.
     """
     dim = dim if axis is None else axis
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # torch skips legacy empty 1-d tensors of shape (0,) when other tensors have more dims.
@@ -67,7 +79,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tenso
             and [2, 4] at entry 1``.
     """
     dim = dim if axis is None else axis
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]

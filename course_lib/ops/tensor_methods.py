@@ -16,7 +16,7 @@ from . import (conversion, creation, indexing, activation, elementwise,
                unary)
 from .. import dtypes
 from .._tensor import Size, Tensor, _become
-from .common import binary, check_bool_arithmetic
+from .common import FROM_TORCH, binary, check_bool_arithmetic, is_torch_tensor
 from .dispatch import operator
 
 _METHODS = {
@@ -169,6 +169,8 @@ def _rmatmul(self, other):
 
 def _comparison(fn_name: str):
     def compare(self, other):
+        if is_torch_tensor(other):  # NOTE: NotImplemented would make Python answer False, silently
+            raise TypeError(f"cannot compare a course_lib.Tensor with a torch.Tensor ({fn_name}); {FROM_TORCH}")
         try:
             return binary(fn_name, self, other)
         except TypeError:

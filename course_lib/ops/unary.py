@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from .common import backend_for, cast
+from .common import backend_for, cast, wrong_type
 from .dispatch import differentiable
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",
@@ -19,7 +19,7 @@ _INTEGER_IDENTITY = frozenset({"floor", "ceil", "round", "trunc"})
 
 def _unary(fn_name: str, x: Tensor) -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn_name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+        raise wrong_type(f"{fn_name}(): argument 'input' (position 1) must be course_lib.Tensor, not {{}}", x)
     dtype = x.dtype
     if not dtype.is_floating_point:
         if fn_name in _FLOAT_ONLY:  # exp of an int tensor is a float tensor, as in torch
