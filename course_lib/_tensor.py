@@ -15,6 +15,7 @@ The element at index ``(i, j, ...)`` lives at storage position
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -229,12 +230,38 @@ class Tensor:
 
     @property
     def grad(self) -> Optional["Tensor"]:
-        """The gradient accumulated by ``backward`` (None until then)."""
+        """The gradient accumulated by ``backward`` (None until then).
+
+        Reading it on a non-leaf that did not ``retain_grad()`` warns, as torch does: backward
+        never fills it.
+        """
         meta = self._autograd
-        return None if meta is None else meta.grad
+        if meta is None:
+            return None
+        if meta.grad_fn is not None and not meta.retains_grad and meta.grad is None:
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+                          UserWarning, stacklevel=2)
+        return meta.grad
 
     @grad.setter
     def grad(self, value: Optional["Tensor"]) -> None:
+        """Assign a gradient: None, or a tensor of this tensor's shape, dtype and device (as torch checks)."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._shape != self._shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._shape)}' to a tensor of "
+                                   f"size '{list(self._shape)}'. Please ensure that the gradient and the tensor are "
+                                   "the same size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{value.dtype.name}' to a tensor "
+                                   f"with dtype '{self.dtype.name}'. The gradient must match the tensor's dtype")
+            if value.device != self.device:
+                raise RuntimeError(f"attempting to assign a gradient on device '{value.device}' to a tensor on "
+                                   f"device '{self.device}'")
         self.autograd_meta.grad = value
 
     @property

@@ -115,6 +115,8 @@ def as_dtype(value: Any) -> dtype:
     """Accept a course_lib dtype, a torch dtype, a NumPy dtype or the Python types ``float/int/bool``."""
     if isinstance(value, dtype):
         return value
+    if isinstance(value, str):  # torch refuses names: zeros(2, dtype="float") is a TypeError, not float64
+        raise TypeError(f"argument 'dtype' must be course_lib.dtype, not str ({value!r}: use course_lib.{value})")
     if value is builtins_float:
         return float64
     if value is builtins_int:

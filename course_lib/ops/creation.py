@@ -112,6 +112,8 @@ def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
     if isinstance(data, (bool, int, float, np.generic)):
         return ()
     if isinstance(data, str):
+        if depth == 0:  # tensor("abc"): torch's TypeError; inside a list it is torch's ValueError below
+            raise TypeError("new(): invalid data type 'str'")
         raise ValueError(f"too many dimensions '{type(data).__name__}'")
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 

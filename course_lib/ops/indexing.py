@@ -219,7 +219,13 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
 
 @differentiable("index_select")
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """Elements at ``index`` (1-d int64) along ``dim`` (a copy)."""
+    """Elements at ``index`` (1-d int64) along ``dim`` (a copy).
+
+    Raises:
+        IndexError: ``index_select(): Index is supposed to be a vector`` for an index of 2 or more dims.
+    """
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
     d = normalize_dim(dim, input.ndim)
     return getitem(input, (slice(None),) * d + (index,))
 

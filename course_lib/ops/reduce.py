@@ -26,7 +26,7 @@ from .elementwise import maximum, minimum, ne
 
 
 def numpy_aliases(function: Callable) -> Callable:
-    """Accept NumPy's argument names ``axis=`` and ``keepdims=``, as torch does."""
+    """Accept NumPy's argument names ``axis=`` and ``keepdims=``, as torch does, and check ``keepdim``."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -34,6 +34,9 @@ def numpy_aliases(function: Callable) -> Callable:
             kwargs["dim"] = kwargs.pop("axis")
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
+        keepdim = kwargs.get("keepdim", False)
+        if not isinstance(keepdim, bool):  # torch refuses keepdim="yes" (Python would call it true)
+            raise TypeError(f"{function.__name__}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
         return function(*args, **kwargs)
 
     return wrapper

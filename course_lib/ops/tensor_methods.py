@@ -189,6 +189,13 @@ def _bitwise(fn_name: str, reflected: bool = False):
     return method
 
 
+def _invert(self):
+    """``~x``: bool and integer tensors only (torch's TypeError for the operator; bitwise_not raises its own)."""
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return unary.bitwise_not(self)
+
+
 # The arithmetic operators have their own fast path (``binary``) and so their own autograd kernels.
 Tensor.__add__, Tensor.__radd__ = _add, _radd
 Tensor.__sub__, Tensor.__rsub__ = _sub, _rsub
@@ -202,7 +209,7 @@ Tensor.__matmul__, Tensor.__rmatmul__ = linalg.matmul, _rmatmul
 Tensor.__neg__ = unary.neg
 Tensor.__pos__ = unary.positive
 Tensor.__abs__ = unary.abs
-Tensor.__invert__ = unary.bitwise_not
+Tensor.__invert__ = _invert
 for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
     setattr(Tensor, f"__{_op}__", _comparison(_op))
 Tensor.__and__, Tensor.__rand__ = _bitwise("bitwise_and"), _bitwise("bitwise_and", True)

@@ -11,6 +11,8 @@ joining tensors (``cat``, ``stack``) is in ``join``.
 from __future__ import annotations
 
 import math
+import operator
+import warnings
 from typing import Any, Sequence, Tuple
 
 from .. import dtypes as _dt
@@ -27,9 +29,17 @@ def as_view(x: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int
 
 
 def _shape_args(args: Sequence[Any]) -> Tuple[int, ...]:
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))``, each an int (as torch: ``view(2, 3.0)`` is a TypeError)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(int(a) for a in args)
+    sizes = []
+    for position, size in enumerate(args, start=1):
+        try:
+            sizes.append(operator.index(size))
+        except TypeError:
+            raise TypeError(f"argument 'size' failed to unpack the object at pos {position} with error \"type must "
+                            f"be tuple of ints,but got {type(size).__name__}\"") from None
+    return tuple(sizes)
 
 
 # --------------------------------------------------------------------------- view / reshape
@@ -176,7 +186,15 @@ def t(x: Tensor) -> Tensor:
 
 
 def T(x: Tensor) -> Tensor:  # noqa: N802  (the ``.T`` property)
-    """All dimensions reversed (the ``.T`` property); recorded as a permute, as in torch."""
+    """All dimensions reversed (the ``.T`` property); recorded as a permute, as in torch.
+
+    Warns (UserWarning, as torch) unless ``x`` is a matrix: ``.mT`` transposes batches of matrices.
+    """
+    if x.ndim != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor.", UserWarning, stacklevel=3)
     return permute(x, tuple(reversed(range(x.ndim))))
 
 
