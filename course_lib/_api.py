@@ -5,6 +5,7 @@ which sit above the framework and use this namespace as "the library", as they u
 Code written for the subset runs unchanged with ``import course_lib as torch``.
 """
 
+import math
 
 from .ops import tensor_methods  # noqa: F401  (attaches the operations to Tensor as methods)
 from . import backends, dtypes, return_types, shape
@@ -34,6 +35,9 @@ from .storage import Storage
 from ._tensor import Size, Tensor
 
 
+nan, inf, pi, e = math.nan, math.inf, math.pi, math.e  # torch.nan, torch.inf, torch.pi, torch.e
+
+
 def is_tensor(obj: object):
     """True when ``obj`` is a course_lib Tensor."""
     return isinstance(obj, Tensor)
@@ -51,7 +55,7 @@ def is_floating_point(input: Tensor):
 
 from .ops.activation import log_softmax, softmax  # noqa: E402
 from . import autograd  # noqa: E402
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from . import cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
 from . import interop  # noqa: E402  (from_torch / to_torch)
 
@@ -86,5 +90,6 @@ __all__ = [
     # linear algebra
     "matmul", "mm", "bmm", "mv", "dot", "inner", "outer",
     # autograd (chapter 02)
-    "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "softmax", "log_softmax",
+    "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "softmax",
+    "log_softmax", "nan", "inf", "pi", "e",
 ]

@@ -11,10 +11,10 @@
 from . import functional, kernels
 from .engine import backward, grad, run_backward
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 
 __all__ = ["Function", "FunctionCtx", "GradcheckError", "backward", "enable_grad", "functional", "grad",
-           "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+           "gradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 kernels.register()  # from now on, operations on tensors that require grad record the graph

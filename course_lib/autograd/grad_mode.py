@@ -92,6 +92,21 @@ class no_grad(_GradModeContext):
     mode = False
 
 
+class inference_mode(_GradModeContext):
+    """``torch.inference_mode()``: here the same as ``no_grad`` (no graph is recorded);
+    ``inference_mode(False)`` records again. A context manager and a decorator."""
+
+    def __new__(cls, mode: Any = True):
+        if callable(mode):  # @inference_mode without parentheses
+            return super().__new__(cls)(mode)
+        self = super().__new__(cls)
+        self.mode = not bool(mode)
+        return self
+
+    def __init__(self, mode: Any = True):
+        pass
+
+
 class enable_grad(_GradModeContext):
     """Switch recording back on inside a ``no_grad`` block."""
 

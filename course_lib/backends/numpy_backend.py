@@ -129,7 +129,10 @@ class NumpyBackend(Backend):
         array_of(x)[...] = value
 
     def arange(self, start, end, step, count, dtype, device=CPU) -> Any:
-        values = start + step * np.arange(count, dtype=np.float64)
+        # NOTE: torch computes start + step * i with a fused multiply-add (one rounding), so the value
+        # near 0 of arange(-8.0, 8.0, 0.1) is 4.4e-16, not 0.0; extended precision gives the same values.
+        positions = np.arange(count, dtype=np.longdouble)
+        values = (positions * np.longdouble(step) + np.longdouble(start)).astype(np.float64)
         if not dtype.is_floating_point:
             if all(isinstance(v, int) for v in (start, step)):
                 values = start + step * np.arange(count, dtype=np.int64)

@@ -28,6 +28,11 @@ Number = (bool, int, float)
 # --------------------------------------------------------------------------- helpers
 
 
+def _size_arg(sizes: Sequence[Any], size: Any, name: str) -> Tuple[int, ...]:
+    """The shape given as ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))`` (torch accepts all three)."""
+    return _sizes(sizes if size is None else (size,), name)
+
+
 def _sizes(args: Sequence[Any], name: str = "empty") -> Tuple[int, ...]:
     """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(x.shape)``.
 
@@ -158,23 +163,24 @@ def from_numpy(array: np.ndarray) -> Tensor:
 # --------------------------------------------------------------------------- filled
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """A tensor of the given shape whose values are unspecified (zeros here, for reproducibility)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` both work."""
     dev = as_device(device)
     target = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-    return _finish(get_backend(dev.type).full(_sizes(size, "zeros"), 0, target, dev), requires_grad)
+    return _finish(get_backend(dev.type).full(_size_arg(sizes, size, "zeros"), 0, target, dev), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
     dev = as_device(device)
     target = _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
-    return _finish(get_backend(dev.type).full(_sizes(size, "ones"), 1, target, dev), requires_grad)
+    return _finish(get_backend(dev.type).full(_size_arg(sizes, size, "ones"), 1, target, dev), requires_grad)
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -260,21 +266,21 @@ def _random_float_dtype(dtype: Any, kernel: str) -> _dt.dtype:
     return target
 
 
-def rand(*size: Any, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
+def rand(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in ``[0, 1)`` from course_lib's generator (see ``manual_seed``)."""
     target = _random_float_dtype(dtype, "check_uniform_bounds")
     dev = as_device(device)
-    result = get_backend(dev.type).rand(_sizes(size, "rand"), target, dev, generator or default_generator)
+    result = get_backend(dev.type).rand(_size_arg(sizes, size, "rand"), target, dev, generator or default_generator)
     return _finish(result, requires_grad)
 
 
-def randn(*size: Any, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
+def randn(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     target = _random_float_dtype(dtype, "normal_kernel_cpu")
     dev = as_device(device)
-    result = get_backend(dev.type).randn(_sizes(size, "randn"), target, dev, generator or default_generator)
+    result = get_backend(dev.type).randn(_size_arg(sizes, size, "randn"), target, dev, generator or default_generator)
     return _finish(result, requires_grad)
 
 

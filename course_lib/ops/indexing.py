@@ -60,6 +60,7 @@ def _parse(x: Tensor, key: Any):
 
     if not isinstance(key, tuple):
         key = (key,)
+    key = tuple(list(k) if isinstance(k, range) else k for k in key)  # y_hat[range(n), y]: a list of ints
     items = [(_index_tensor(k, x.device) if _is_advanced(k) else k) for k in key]
     used = sum(_dims_used(k) for k in items)
     if used > x.ndim:

@@ -101,7 +101,27 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return reshape(_product(unsqueeze(input, 0), unsqueeze(tensor, 1)), ())
 
 
-inner = vdot = dot
+vdot = dot
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum of products over the last dimension: shape ``input.shape[:-1] + other.shape[:-1]`` (``dot`` for
+    vectors; a number operand multiplies). Composed of differentiable operations.
+
+    Raises:
+        RuntimeError: ``inner() the last dimension must match on both input tensors but got shapes [2, 3]
+            and [4]``.
+    """
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input._shape[-1] != other._shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input._shape)} and {list(other._shape)}")
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    size = input._shape[-1]
+    flat = matmul(reshape(input, (-1, size)), reshape(other, (-1, size)).t())
+    return reshape(flat, input._shape[:-1] + other._shape[:-1])
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:

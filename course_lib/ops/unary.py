@@ -65,7 +65,15 @@ relu = _make_unary("relu", "``max(input, 0)`` elementwise.")
 sign = _make_unary("sign", "-1, 0 or 1 elementwise.")
 floor = _make_unary("floor", "Round down elementwise.")
 ceil = _make_unary("ceil", "Round up elementwise.")
-round = _make_unary("round", "Round to the nearest integer, half to even.")  # noqa: A001
+_round_to_integer = _make_unary("round", "Round to the nearest integer, half to even.")
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (torch.round)
+    """Round to ``decimals`` decimal places (half to even); computed as torch does, ``round(x * 10**d) / 10**d``."""
+    if decimals == 0:
+        return _round_to_integer(input)
+    scale = 10.0 ** decimals
+    return _round_to_integer(input * scale) / scale
 trunc = _make_unary("trunc", "Round towards zero elementwise.")
 isnan = _make_unary("isnan", "True where the element is NaN.", has_gradient=False)
 isinf = _make_unary("isinf", "True where the element is +-inf.", has_gradient=False)

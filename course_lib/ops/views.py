@@ -205,12 +205,29 @@ def mT(x: Tensor) -> Tensor:  # noqa: N802  (the ``.mT`` property)
     return transpose(x, -2, -1)
 
 
-def movedim(x: Tensor, source: int, destination: int) -> Tensor:
-    """Move dimension ``source`` to position ``destination`` (a view)."""
-    s, d = normalize_dim(source, x.ndim), normalize_dim(destination, x.ndim)
-    order = [i for i in range(x.ndim) if i != s]
-    order.insert(d, s)
-    return permute(x, order)
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination`` (ints or equal-length tuples; a view).
+
+    Raises:
+        RuntimeError: ``movedim: Invalid source or destination dims: source ([0, 1] dims) should contain
+            the same number of dims as destination ([0] dims)``, or repeated dims.
+    """
+    sources = list(source) if isinstance(source, (tuple, list)) else [source]
+    destinations = list(destination) if isinstance(destination, (tuple, list)) else [destination]
+    if len(sources) != len(destinations):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({sources} dims) should contain "
+                           f"the same number of dims as destination ({destinations} dims)")
+    s = [normalize_dim(d, x.ndim) for d in sources]
+    d = [normalize_dim(d, x.ndim) for d in destinations]
+    if len(set(s)) != len(s):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({sources})")
+    if len(set(d)) != len(d):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({destinations})")
+    order = [None] * x.ndim
+    for src, dst in zip(s, d):
+        order[dst] = src
+    rest = iter(i for i in range(x.ndim) if i not in s)
+    return permute(x, [i if i is not None else next(rest) for i in order])
 
 
 # --------------------------------------------------------------------------- size-1 dimensions, expand

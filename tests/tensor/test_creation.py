@@ -193,3 +193,16 @@ def test_pickle_and_deepcopy_copy_the_data():
     z = copy.deepcopy(x)
     z[0, 0] = 9
     assert x[0, 0].item() == 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_arange_of_floats_crosses_zero_like_torch(dtype):
+    """torch computes start + step * i with one rounding (a fused multiply-add): the value "at 0" of
+    arange(-8.0, 8.0, 0.1) is 4.4e-16, and plots of a ReLU's gradient there depend on it."""
+    theirs = torch.arange(-8.0, 8.0, 0.1, dtype=getattr(torch, dtype))
+    ours = course_lib.arange(-8.0, 8.0, 0.1, dtype=getattr(course_lib, dtype))
+    assert ours[80].item() == theirs[80].item() != 0.0
+    # NOTE: torch's vectorized kernel rounds some other elements differently by one unit in the last place,
+    # depending on the CPU's vector width; equal within that.
+    tolerance = {"float32": 1e-6, "float64": 2e-15}[dtype]
+    torch.testing.assert_close(torch.from_numpy(ours.numpy()), theirs, rtol=tolerance, atol=tolerance)
