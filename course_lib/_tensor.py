@@ -209,6 +209,14 @@ class Tensor:
                                "course_lib.ops")
         run(self, gradient, retain_graph, create_graph, inputs)
 
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever backward computes this tensor's gradient; it may return a
+        replacement. Returns a handle whose ``remove()`` unregisters it. Taught in notebooks/02_autograd.ipynb."""
+        run = AUTOGRAD_METHODS.get("register_hook")
+        if run is None:
+            raise RuntimeError("register_hook() needs course_lib.autograd (chapter 02)")
+        return run(self, hook)
+
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` during backward (leaves always do)."""
         if not self.requires_grad:

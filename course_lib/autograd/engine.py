@@ -6,7 +6,7 @@ gradients" and "Un-broadcasting". ``Tensor.backward`` and :func:`grad` both call
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from .._tensor import AUTOGRAD_METHODS, Tensor
 from .function import AccumulateGrad, Node, edge_of
@@ -196,12 +196,14 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             if grad is None:  # nothing reaches this node (e.g. only inputs that need no gradient)
                 continue
             if type(node) is AccumulateGrad:
+                grad = _run_hooks(node.variable, grad)
                 if wanted is None:
                     accumulate_grad(node.variable, grad, create_graph)
                 elif id(node.variable) in wanted:
                     captured[id(node.variable)] = grad
                 continue
             if node.tensor_ref is not None:
+                grad = _run_hooks(node.tensor_ref(), grad)
                 _retained(node.tensor_ref, grad, wanted, captured, create_graph)
             input_grads = validate_outputs(node, node.apply(grad))
             if not retain_graph:
@@ -218,6 +220,45 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in the "
                                "graph. Set allow_unused=True if this is the desired behavior.")
     return result
+
+
+def _run_hooks(tensor: Optional[Tensor], grad: Tensor) -> Tensor:
+    """``grad`` after the tensor's ``register_hook`` hooks, in order (a hook may return a replacement)."""
+    meta = tensor._autograd if tensor is not None else None
+    if meta is None or not meta.hooks:
+        return grad
+    for hook in list(meta.hooks):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook away again."""
+
+    def __init__(self, hooks: list, hook: Callable):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+def register_hook(tensor: Tensor, hook: Callable[[Tensor], Optional[Tensor]]) -> RemovableHandle:
+    """Call ``hook(grad)`` each time backward computes the gradient with respect to ``tensor``.
+
+    The hook may return a new gradient, used in place of ``grad`` from then on (for a leaf, that is
+    what accumulates in ``.grad``; for a non-leaf, what flows on to its inputs).
+
+    Raises:
+        RuntimeError: ``cannot register a hook on a tensor that doesn't require gradient``.
+    """
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    hooks = tensor.autograd_meta.hooks
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
 
 
 def _leaf_node(tensor: Tensor) -> Node:
@@ -277,3 +318,4 @@ def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]
 
 
 AUTOGRAD_METHODS["backward"] = backward  # Tensor.backward calls it
+AUTOGRAD_METHODS["register_hook"] = register_hook

@@ -195,7 +195,8 @@ EXERCISES: List[Exercise] = [
         "2.12", "a Jacobian from vector-Jacobian products", "course_lib/autograd/functional.py", "jacobian",
         "Vector-Jacobian products",
         "For each output element i, backpropagate the unit vector e_i with autograd.grad(y, x, v, retain_graph=True): "
-        "the result is row i of the Jacobian. Stack the rows and reshape to y.shape + x.shape.",
+        "the result is row i of the Jacobian (pass create_graph on to grad). Stack the rows and reshape to y.shape + "
+        "x.shape.",
     ),
 ]
 
