@@ -23,8 +23,10 @@ from .ops.elementwise import (add, atan2, bitwise_and, bitwise_or, bitwise_xor, 
                               ne, not_equal, pow, remainder, sub, subtract, true_divide, where)
 from .ops.join import cat, concat, concatenate, hstack, stack, vstack
 from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
+from .ops.structure import (diag, einsum, index_add, meshgrid, repeat_interleave, roll, scatter, tril, triu,
+                            unique)
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
-                         max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
+                         max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean, dist)
 from .ops.views import (broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, flatten, movedim,
                         narrow, permute, repeat, reshape, select, split, squeeze, swapaxes, swapdims, t, transpose,
                         unbind, unflatten, unsqueeze)
@@ -88,7 +90,9 @@ __all__ = [
     "chunk", "clone", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "flip", "repeat",
     "nonzero", "index_select", "masked_select", "masked_fill", "gather",
     # linear algebra
-    "matmul", "mm", "bmm", "mv", "dot", "inner", "outer",
+    "matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "einsum",
+    # rearranging and writing at indices
+    "tril", "triu", "diag", "roll", "meshgrid", "repeat_interleave", "unique", "scatter", "index_add", "dist",
     # autograd (chapter 02)
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "softmax",
     "log_softmax", "nan", "inf", "pi", "e",

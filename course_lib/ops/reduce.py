@@ -349,3 +349,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if input.ndim == 0:
         return return_types.topk((values, indices))
     return return_types.topk((values.narrow(d, 0, k), indices.narrow(d, 0, k)))
+
+
+def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast): ``norm(input - other, p)``."""
+    return norm(input - other, p)

@@ -11,9 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import (conversion, creation, indexing, activation, elementwise,
-               inplace, linalg, reduce, views,
-               unary)
+from . import activation, conversion, creation, elementwise, indexing, inplace, linalg, reduce, structure, unary, views
 from .. import dtypes
 from .._tensor import Size, Tensor, _become
 from .common import FROM_TORCH, binary, check_bool_arithmetic, is_torch_tensor
@@ -28,16 +26,18 @@ _METHODS = {
     inplace: """add_ sub_ mul_ div_ pow_ clamp_ fill_ zero_ copy_ neg_ abs_ exp_ log_ sqrt_ sigmoid_ tanh_ relu_
         floor_ ceil_ round_ trunc_ sign_ reciprocal_""",
     reduce: """sum prod mean max min amax amin argmax argmin all any count_nonzero cumsum cumprod var std norm
-        logsumexp sort argsort topk""",
+        logsumexp sort argsort topk dist""",
     views: """view view_as reshape reshape_as flatten unflatten permute transpose swapaxes swapdims t movedim
         squeeze unsqueeze expand expand_as broadcast_to select narrow unbind split chunk contiguous clone
         repeat""",
     indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather flip",
+    structure: "tril triu diag roll repeat_interleave unique scatter scatter_ index_add index_add_",
     linalg: "matmul mm bmm mv dot inner outer",
     activation: "softmax log_softmax",
     creation: "new_tensor new_empty new_zeros new_ones new_full",
     conversion: "to cpu cuda double half long short byte char",
 }
+
 
 def _construct(self: Tensor, *sizes: Any, dtype: Any = None, device: Any = None) -> None:
     """``Tensor()``, ``Tensor(2, 3)`` / ``Tensor(x.shape)`` (zeros here) and ``Tensor(data)``, as torch."""

@@ -75,3 +75,64 @@ def test_inference_mode_records_nothing(L):
         return v * 3
 
     assert not evaluate(x).requires_grad and (x * 3).requires_grad
+
+
+@pytest.mark.parametrize("diagonal", [-1, 0, 2])
+def test_tril_triu_diag(diagonal):
+    matrix, batch, vector = randn(3, 4, seed=7), randn(2, 3, 3, seed=8), randn(3, seed=9)
+    for name in ("tril", "triu"):
+        check_gradients(lambda L, x: getattr(L, name)(x, diagonal) * 2, matrix)
+        check_gradients(lambda L, x: getattr(x, name)(diagonal), batch)
+    check_gradients(lambda L, x: L.diag(x, diagonal) * 3, vector)
+    check_gradients(lambda L, x: L.diag(x, diagonal) * 3, matrix)
+    raises_like(lambda: course_lib.diag(course_lib.ones(2, 2, 2)), lambda: torch.diag(torch.ones(2, 2, 2)))
+
+
+def test_roll_meshgrid_repeat_interleave_dist():
+    data = randn(3, 4, seed=10)
+    for shifts, dims in [(1, 0), (-2, 1), ((1, 2), (0, 1)), (5, None)]:
+        check_gradients(lambda L, x: L.roll(x, shifts, dims) * x, data)
+    for indexing in ("ij", "xy"):
+        check_gradients(lambda L, a, b: [g * 2 for g in L.meshgrid(a, b, indexing=indexing)],
+                        randn(3, seed=11), randn(2, seed=12))
+    with pytest.warns(UserWarning):
+        course_lib.meshgrid(course_lib.ones(2), course_lib.ones(3))
+    check_gradients(lambda L, x: L.repeat_interleave(x, 2, dim=1), data)
+    check_gradients(lambda L, x: x.repeat_interleave(L.tensor([1, 0, 3]), dim=0), data)
+    check_gradients(lambda L, x: L.repeat_interleave(x, 2), data)
+    for p in (1, 2, 3.5, math.inf):
+        check_gradients(lambda L, x, y: L.dist(x, y, p), data, randn(4, seed=13))
+
+
+def test_unique():
+    data = np.array([[3, 1, 2], [1, 3, 5]])
+    for kwargs in ({}, {"return_inverse": True}, {"return_counts": True}, {"return_inverse": True,
+                                                                            "return_counts": True}):
+        assert_same(course_lib.unique(course_lib.tensor(data), **kwargs), torch.unique(torch.tensor(data), **kwargs))
+
+
+def test_scatter_and_index_add():
+    data, source = randn(3, 5, seed=14), randn(2, 5, seed=15)
+    index = np.array([[0, 1, 2, 0, 1], [2, 0, 0, 1, 2]])
+    # src of the index's shape (torch's own backward refuses a larger src)
+    check_gradients(lambda L, x, s: L.scatter(x, 0, L.tensor([[0, 1, 2, 0, 1]]), s[:1]), data, source)
+    check_gradients(lambda L, x, s: x.scatter(1, L.tensor([[0, 3], [4, 1]]), s[:, :2]), data, source)
+    assert_same(course_lib.scatter(course_lib.zeros(3, 5), 0, course_lib.tensor(index), value=2.0),
+                torch.scatter(torch.zeros(3, 5), 0, torch.tensor(index), value=2.0))
+    check_gradients(lambda L, x, s: L.index_add(x, 0, L.tensor([2, 0]), s, alpha=2.0), data, source)
+    check_gradients(lambda L, x, s: x.index_add(1, L.tensor([4, 4, 0]), s), data, randn(3, 3, seed=20))  # 4 twice
+    for L in (course_lib, torch):
+        target = L.zeros(3)
+        target.index_add_(0, L.tensor([0, 0, 2]), L.tensor([1.0, 2.0, 3.0]))
+        target.scatter_(0, L.tensor([1]), L.tensor([9.0]))
+        assert target.tolist() == [3.0, 9.0, 3.0]
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("i,j->ij", [(3,), (4,)]),
+    ("i,i->", [(3,), (3,)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]), ("ij,j->i", [(2, 3), (3,)]),
+    ("ij,kj->ik", [(2, 3), (4, 3)]), ("ij,jk", [(2, 3), (3, 4)]),
+])
+def test_einsum_common_subscripts(equation, shapes):
+    arrays = [randn(*shape, seed=16 + i) for i, shape in enumerate(shapes)]
+    check_gradients(lambda L, *xs: L.einsum(equation, *xs), *arrays)
