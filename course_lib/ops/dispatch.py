@@ -70,6 +70,9 @@ def differentiable(name: str) -> Callable[[Callable], Callable]:
             if grad_mode.enabled and any_requires_grad(args, kwargs):
                 kernel = AUTOGRAD.get(name)
                 if kernel is not None:
+                    if kwargs.pop("out", None) is not None:
+                        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                                           "differentiation, but one of the arguments requires grad.")
                     return kernel(*args, **kwargs)
             return plain(*args, **kwargs)
 

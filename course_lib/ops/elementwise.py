@@ -22,13 +22,14 @@ from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
 from .creation import tensor
-from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
+from .common import accepts_out, as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
 from .dispatch import differentiable
 
 # --------------------------------------------------------------------------- arithmetic
 
 
 @differentiable("add")
+@accepts_out
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting, with torch's dtype promotion."""
     if alpha != 1:
@@ -37,6 +38,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 @differentiable("sub")
+@accepts_out
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``.
 
@@ -50,12 +52,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 @differentiable("mul")
+@accepts_out
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other``."""
     return binary("mul", input, other)
 
 
 @differentiable("div")
+@accepts_out
 def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
     """``input / other``: true division (integers give floats) unless ``rounding_mode`` is
     ``"trunc"`` or ``"floor"``, which keep integer dtypes."""
@@ -183,16 +187,19 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return input.shape == other.shape and bool(eq(input, other).all())
 
 
+@accepts_out
 def logical_and(input: Any, other: Any) -> Tensor:
     """Elementwise AND of truth values (non-zero is true)."""
     return binary("logical_and", input, other)
 
 
+@accepts_out
 def logical_or(input: Any, other: Any) -> Tensor:
     """Elementwise OR of truth values."""
     return binary("logical_or", input, other)
 
 
+@accepts_out
 def logical_xor(input: Any, other: Any) -> Tensor:
     """Elementwise XOR of truth values."""
     return binary("logical_xor", input, other)

@@ -24,7 +24,8 @@ from . import creation, views
 from .creation import arange, tensor
 from .dispatch import differentiable
 from .elementwise import where
-from .inplace import check_writable, fill_, write_result
+from .common import check_writable, write_result
+from .inplace import fill_
 from .views import as_view, broadcast_shapes, broadcast_tensors, expand, select, unsqueeze
 
 

@@ -15,46 +15,10 @@ from typing import Any
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
-from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
+from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, check_writable, write_result
 from .dispatch import differentiable
 from .elementwise import clamp, div, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
-
-def check_writable(self: Tensor) -> None:
-    """Called before every in-place write into ``self``: counts the write, refuses overlaps.
-
-    The count (``self._version``, shared by every view of the storage) lets autograd detect
-    that a tensor saved for backward was changed since (chapter 02).
-
-    Raises:
-        RuntimeError: when elements of ``self`` overlap in memory (an ``expand``-ed view).
-    """
-    self._storage.version += 1
-    if 0 in self._strides:
-        for size, stride in zip(self._shape, self._strides):
-            if stride == 0 and size > 1:
-                raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                                   "to a single memory location. Please clone() the tensor before performing the "
-                                   "operation.")
-
-
-def write_result(self: Tensor, result: Any) -> Tensor:
-    """Store ``result`` (a tensor or number) into ``self`` in place, with torch's in-place rules.
-
-    Raises:
-        RuntimeError: ``result type Float can't be cast to the desired output type Long``;
-            ``output with shape [3] doesn't match the broadcast shape [2, 3]``.
-    """
-    if isinstance(result, Tensor):
-        _dt.check_can_cast(result.dtype, self.dtype)
-        if result._shape != self._shape:
-            shape = broadcast_shape(self._shape, result._shape)
-            if shape != self._shape:
-                raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
-                                   f"{list(shape)}")
-    check_writable(self)
-    backend_for(self.device).copy_into(self, result)
-    return self
 
 
 def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
-from .common import backend_for
+from .common import accepts_out, backend_for
 from .dispatch import differentiable
 from .views import reshape, squeeze, unsqueeze
 
@@ -32,6 +32,7 @@ def _shape_text(shape) -> str:
 
 
 @differentiable("mm")
+@accepts_out
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-d tensors.
 
@@ -133,6 +134,7 @@ ger = outer
 
 
 @differentiable("matmul")
+@accepts_out
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with torch's rules for every number of dimensions (the ``@`` operator).
 

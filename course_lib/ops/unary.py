@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from .common import backend_for, cast, wrong_type
+from .common import accepts_out, backend_for, cast, wrong_type
 from .dispatch import differentiable
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",
@@ -40,6 +40,7 @@ def _make_unary(fn_name: str, doc: str, has_gradient: bool = True):
 
     function.__name__ = function.__qualname__ = fn_name
     function.__doc__ = doc
+    function = accepts_out(function)
     return differentiable(fn_name)(function) if has_gradient else function
 
 

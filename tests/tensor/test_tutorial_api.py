@@ -136,3 +136,44 @@ def test_scatter_and_index_add():
 def test_einsum_common_subscripts(equation, shapes):
     arrays = [randn(*shape, seed=16 + i) for i, shape in enumerate(shapes)]
     check_gradients(lambda L, *xs: L.einsum(equation, *xs), *arrays)
+
+
+OUT_CALLS = {
+    "add": lambda L, out: L.add(L.ones(2, 3), L.arange(3.0), alpha=2, out=out),
+    "sub": lambda L, out: L.sub(L.ones(2, 3), 0.5, out=out),
+    "mul": lambda L, out: L.mul(L.ones(2, 3), L.ones(2, 3) * 3, out=out),
+    "div": lambda L, out: L.div(L.ones(2, 3), 4, out=out),
+    "matmul": lambda L, out: L.matmul(L.ones(2, 4), L.ones(4, 3), out=out),
+    "mm": lambda L, out: L.mm(L.ones(2, 4), L.ones(4, 3), out=out),
+    "exp": lambda L, out: L.exp(L.zeros(2, 3), out=out),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUT_CALLS))
+def test_out_arguments(name):
+    results = []
+    for L in (course_lib, torch):
+        out = L.empty(2, 3)
+        returned = OUT_CALLS[name](L, out)
+        assert returned is out
+        results.append(out)
+    assert_same(*results)
+    for L in (course_lib, torch):  # a wrong shape is resized, with torch's warning
+        out = L.zeros(5)
+        with pytest.warns(UserWarning, match="resized"):
+            OUT_CALLS[name](L, out)
+        assert tuple(out.shape) == (2, 3)
+
+
+def test_out_for_logical_functions_and_its_errors():
+    for name in ("logical_and", "logical_or", "logical_xor"):
+        results = []
+        for L in (course_lib, torch):
+            out = L.empty(3, dtype=L.bool)
+            getattr(L, name)(L.tensor([1, 0, 1]), L.tensor([1, 1, 0]), out=out)
+            results.append(out)
+        assert_same(*results)
+    raises_like(lambda: course_lib.add(course_lib.ones(2, requires_grad=True), 1, out=course_lib.empty(2)),
+                lambda: torch.add(torch.ones(2, requires_grad=True), 1, out=torch.empty(2)))
+    raises_like(lambda: course_lib.add(course_lib.ones(2), 1.5, out=course_lib.empty(2, dtype=course_lib.int64)),
+                lambda: torch.add(torch.ones(2), 1.5, out=torch.empty(2, dtype=torch.int64)))
