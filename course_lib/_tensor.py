@@ -428,6 +428,14 @@ def _become(target: Tensor, source: Tensor) -> None:
     target.requires_grad, target._autograd = False, None
 
 
+FROM_TORCH = "convert it with course_lib.interop.from_torch(t), a copy (or course_lib.tensor(t.numpy()))"
+
+
+def is_torch_tensor(value: Any) -> bool:
+    """True for a torch tensor (told by its type's module: this never imports torch)."""
+    return type(value).__module__.partition(".")[0] == "torch" and hasattr(value, "detach")
+
+
 def check_same_device(*tensors: Tensor) -> device:
     """The common device of ``tensors``.
 

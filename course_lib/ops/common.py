@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from ..backends import _BACKENDS, get_backend
-from .._tensor import Tensor, check_same_device
+from .._tensor import FROM_TORCH, Tensor, check_same_device, is_torch_tensor  # noqa: F401  (re-exported)
 from .creation import tensor
 
 NUMBERS = (bool, int, float)
@@ -33,14 +33,6 @@ def backend_for(device):
 def cast(t: Tensor, dtype: _dt.dtype) -> Tensor:
     """``t`` itself when it already has ``dtype``, else a converted copy."""
     return t if t.dtype is dtype else backend_for(t.device).cast(t, dtype)
-
-
-FROM_TORCH = "convert it with course_lib.interop.from_torch(t), a copy (or course_lib.tensor(t.numpy()))"
-
-
-def is_torch_tensor(value: Any) -> bool:
-    """True for a torch tensor (told by its type's module: this never imports torch)."""
-    return type(value).__module__.partition(".")[0] == "torch" and hasattr(value, "detach")
 
 
 def describe(value: Any) -> str:

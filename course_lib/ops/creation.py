@@ -20,7 +20,7 @@ from ..backends.numpy_backend import share
 from ..shape import broadcast_shape
 from ..device import as_device
 from ..generator import Generator, default_generator
-from .._tensor import Size, Tensor
+from .._tensor import FROM_TORCH, Size, Tensor, is_torch_tensor
 
 Number = (bool, int, float)
 
@@ -116,6 +116,8 @@ def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
         return data.shape
     if isinstance(data, (bool, int, float, np.generic)):
         return ()
+    if is_torch_tensor(data):
+        raise TypeError(f"course_lib.tensor() got a torch.Tensor: course_lib and torch tensors do not mix; {FROM_TORCH}")
     if isinstance(data, str):
         if depth == 0:  # tensor("abc"): torch's TypeError; inside a list it is torch's ValueError below
             raise TypeError("new(): invalid data type 'str'")

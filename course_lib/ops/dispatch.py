@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Dict
 
-from .._tensor import Tensor
+from .._tensor import FROM_TORCH, Tensor, is_torch_tensor
 
 
 class GradMode:
@@ -39,6 +39,12 @@ AUTOGRAD: Dict[str, Callable[..., Any]] = {}
 
 OPS: Dict[str, Callable[..., Any]] = {}
 """Operation name -> the public (dispatching) function; ``OPS[name].plain`` is the plain kernel."""
+
+
+def mixed_libraries(name: str) -> TypeError:
+    """The error for a torch tensor given to a course_lib operation (with the conversion)."""
+    return TypeError(f"{name}(): got a torch.Tensor where a course_lib.Tensor is expected: course_lib and torch "
+                     f"tensors do not mix; {FROM_TORCH}")
 
 
 def any_requires_grad(args: tuple, kwargs: dict) -> bool:
@@ -67,14 +73,21 @@ def differentiable(name: str) -> Callable[[Callable], Callable]:
     def decorate(plain: Callable) -> Callable:
         @functools.wraps(plain)
         def operation(*args: Any, **kwargs: Any) -> Any:
-            if grad_mode.enabled and any_requires_grad(args, kwargs):
-                kernel = AUTOGRAD.get(name)
-                if kernel is not None:
-                    if kwargs.pop("out", None) is not None:
-                        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                                           "differentiation, but one of the arguments requires grad.")
-                    return kernel(*args, **kwargs)
-            return plain(*args, **kwargs)
+            if args and args[0].__class__ is not Tensor and is_torch_tensor(args[0]):
+                raise mixed_libraries(name)
+            try:
+                if grad_mode.enabled and any_requires_grad(args, kwargs):
+                    kernel = AUTOGRAD.get(name)
+                    if kernel is not None:
+                        if kwargs.pop("out", None) is not None:
+                            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                                               "differentiation, but one of the arguments requires grad.")
+                        return kernel(*args, **kwargs)
+                return plain(*args, **kwargs)
+            except AttributeError:  # a torch tensor in another argument reached code that reads course_lib's fields
+                if not any(is_torch_tensor(v) for v in (*args, *kwargs.values())):
+                    raise
+                raise mixed_libraries(name) from None
 
         operation.plain = plain
         operation.op_name = name

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
-from .common import accepts_out, backend_for
+from .common import FROM_TORCH, accepts_out, backend_for, describe, is_torch_tensor
 from .dispatch import differentiable
 from .views import reshape, squeeze, unsqueeze
 
@@ -146,7 +146,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             dimensions that do not broadcast, or different dtypes.
     """
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
-        raise TypeError("matmul(): both arguments must be tensors")
+        raise TypeError("matmul(): both arguments must be course_lib tensors, got "
+                        f"{describe(input)} and {describe(other)}" + (f"; {FROM_TORCH}" if is_torch_tensor(input) or is_torch_tensor(other) else ""))
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
                            f"{other.ndim}D")

@@ -23,6 +23,14 @@ MIXED = {
     "cl == torch": lambda: course_lib.ones(2) == torch.ones(2),
     "torch == cl": lambda: torch.ones(2) == course_lib.ones(2),
     "cl < torch": lambda: course_lib.ones(2) < torch.ones(2),
+    "cl @ torch": lambda: course_lib.ones(2, 2) @ torch.ones(2, 2),
+    "cl.sum(torch)": lambda: course_lib.sum(torch.ones(2)),
+    "cl.mean(torch)": lambda: course_lib.mean(torch.ones(2)),
+    "cl.reshape(torch)": lambda: course_lib.reshape(torch.ones(2), (2,)),
+    "cl.softmax(torch)": lambda: course_lib.softmax(torch.ones(2), 0),
+    "cl.where(cond, torch, cl)": lambda: course_lib.where(course_lib.ones(2) > 0, torch.ones(2), course_lib.ones(2)),
+    "cl.add_(torch)": lambda: course_lib.ones(2).add_(torch.ones(2)),
+    "cl.tensor(torch)": lambda: course_lib.tensor(torch.ones(2)),
 }
 
 
