@@ -117,7 +117,8 @@ def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
     if isinstance(data, (bool, int, float, np.generic)):
         return ()
     if is_torch_tensor(data):
-        raise TypeError(f"course_lib.tensor() got a torch.Tensor: course_lib and torch tensors do not mix; {FROM_TORCH}")
+        raise TypeError("course_lib.tensor() got a torch.Tensor: course_lib and torch tensors do not mix; "
+                        + FROM_TORCH)
     if isinstance(data, str):
         if depth == 0:  # tensor("abc"): torch's TypeError; inside a list it is torch's ValueError below
             raise TypeError("new(): invalid data type 'str'")

@@ -146,8 +146,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             dimensions that do not broadcast, or different dtypes.
     """
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
-        raise TypeError("matmul(): both arguments must be course_lib tensors, got "
-                        f"{describe(input)} and {describe(other)}" + (f"; {FROM_TORCH}" if is_torch_tensor(input) or is_torch_tensor(other) else ""))
+        fix = f"; {FROM_TORCH}" if is_torch_tensor(input) or is_torch_tensor(other) else ""
+        raise TypeError(f"matmul(): both arguments must be course_lib tensors, got {describe(input)} and "
+                        f"{describe(other)}{fix}")
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
                            f"{other.ndim}D")
