@@ -26,10 +26,16 @@ def edition_sources(root: Path) -> Iterator[str]:
         yield path.relative_to(root).as_posix()
 
 
+KEEP_OUTPUT = "keep-output"
+"""Tag of notebook cells whose stored output the learner edition keeps."""
+
+
 def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None) -> bytes:
     """Learner version of one file: exercise regions stubbed (only those in ``only`` if given).
 
-    Notebooks also lose their outputs and execution counts, so the learner starts fresh.
+    Notebooks also lose their outputs and execution counts, so the learner starts fresh, except cells
+    tagged ``keep-output``: the concept pictures (drawn with torch only), which learners should see
+    before they solve anything.
     """
     exercises = exercise_by_id()
     if relative.endswith(".py"):
@@ -41,7 +47,7 @@ def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None)
                 continue
             source = "".join(cell["source"])
             cell["source"] = _split_source(stub_text(source, exercises, only, where=f"{relative} cell {number}"))
-            if only is None:
+            if only is None and KEEP_OUTPUT not in cell.get("metadata", {}).get("tags", []):
                 cell["outputs"], cell["execution_count"] = [], None
         return dump_notebook(notebook)
     return content
