@@ -46,6 +46,8 @@ install: | $(PY)
 	  cp pyproject.toml $(INSTALLED); }
 	@sed "1s|.*|#!$(abspath $(PY))|" tools/course.py > $(VENV)/bin/course.tmp && chmod +x $(VENV)/bin/course.tmp && \
 	  mv $(VENV)/bin/course.tmp $(VENV)/bin/course
+	@# The course's JupyterLab settings: no news prompt over the first page.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 
 data: install
 	$(PY) -m course_lib.datasets --root data
