@@ -21,7 +21,8 @@ import pytest
 from course_lib.exercises.workspace import update_workspace
 from helpers import REPO
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+DRIVER = shutil.which("chromedriver")
 
 
 def free_port() -> int:
