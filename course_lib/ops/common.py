@@ -131,6 +131,15 @@ def check_writable(self: Tensor) -> None:
                                    "operation.")
 
 
+def check_fits(self: Tensor, shape: tuple) -> None:
+    """Refuse, with torch's message, to write a value of ``shape`` into ``self``: it must broadcast to ``self``."""
+    if shape != self._shape:
+        broadcast = broadcast_shape(self._shape, shape)
+        if broadcast != self._shape:
+            raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
+                               f"{list(broadcast)}")
+
+
 def write_result(self: Tensor, result: Any) -> Tensor:
     """Store ``result`` (a tensor or number) into ``self`` in place, with torch's in-place rules.
 
@@ -140,11 +149,7 @@ def write_result(self: Tensor, result: Any) -> Tensor:
     """
     if isinstance(result, Tensor):
         _dt.check_can_cast(result.dtype, self.dtype)
-        if result._shape != self._shape:
-            shape = broadcast_shape(self._shape, result._shape)
-            if shape != self._shape:
-                raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
-                                   f"{list(shape)}")
+        check_fits(self, result._shape)
     check_writable(self)
     backend_for(self.device).copy_into(self, result)
     return self

@@ -15,7 +15,8 @@ from typing import Any
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
-from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, check_writable, write_result
+from .common import (as_operand, backend_for, binary, cast, check_bool_arithmetic, check_fits, check_writable,
+                     write_result)
 from .dispatch import differentiable
 from .elementwise import clamp, div, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
@@ -113,11 +114,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcastable, any dtype, any device) into ``self``, in place."""
     if src.device != self.device:
         src = src.to(self.device)
-    if src._shape != self._shape:
-        shape = broadcast_shape(self._shape, src._shape)
-        if shape != self._shape:
-            raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
-                               f"{list(shape)}")
+    check_fits(self, src._shape)
     check_writable(self)
     backend_for(self.device).copy_into(self, src)
     return self
