@@ -47,6 +47,22 @@ def environment_report() -> Dict[str, str]:
     }
 
 
+def chapter_05_outlook(report: Dict[str, str]) -> str:
+    """How chapter 05's ``cuda`` device will run on this machine, in a sentence (never an error).
+
+    Args:
+        report: :func:`environment_report`'s result.
+    """
+    if report["gpu"] != "none":
+        return f"chapter 05: your GPU ({report['gpu']}) runs the Triton kernels"
+    if report["triton"] != "not installed":
+        return ("chapter 05: no GPU here, so the cuda device is simulated by Triton's interpreter on the CPU "
+                "(slower, the same kernels)")
+    return ("chapter 05: triton is not installed, so the cuda device cannot run here, not even simulated.\n"
+            "Chapters 00-04 do not need it. Triton comes with torch's Linux wheels; elsewhere (macOS, Windows, a\n"
+            "CPU-only torch) try `pip install triton`, or do chapter 05 on a Linux machine.")
+
+
 def print_environment_report() -> None:
     """Print :func:`environment_report` as an aligned two-column list."""
     report = environment_report()

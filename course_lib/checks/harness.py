@@ -9,7 +9,6 @@ pytest (``tests/test_checks.py``), so what a learner sees is what CI tests.
 
 from __future__ import annotations
 
-import math
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
@@ -54,6 +53,7 @@ class CaseResult:
     case: str
     device: str
     status: str  # "pass", "fail", "not done", "not built"
+    compared: str = "-"  # how it was compared: "equal", "exact", "rtol=1.3e-06 atol=1e-05", "raises IndexError"
     max_abs_diff: Optional[float] = None
     max_rel_diff: Optional[float] = None
     message: str = ""
@@ -93,8 +93,9 @@ class CheckReport:
         """True when the exercise still raises its NotImplementedError stub."""
         return any(r.status == "not done" for r in self.results)
 
-    def table(self) -> str:
-        return format_report(self)
+    def table(self, differences: bool = False) -> str:
+        """The report as text; ``differences=True`` adds the measured differences (see :func:`format_report`)."""
+        return format_report(self, differences=differences)
 
     def __str__(self) -> str:
         return self.table()
@@ -151,9 +152,11 @@ def _run_case(case: Case, device_label: str) -> CaseResult:
     result = CaseResult(case.name, device_label, "fail", inputs=case.inputs)
     try:
         if case.expect_error is not None:
+            result.compared = f"raises {case.expect_error.__name__}"
             _run_error_case(case)
         else:
             actual, expected = case.actual(), case.expected()
+            result.compared = comparison_text(expected, case)
             result.max_abs_diff, result.max_rel_diff = _differences(actual, expected)
             _assert_close(actual, expected, case)
     except NotImplementedError as error:
@@ -210,6 +213,46 @@ def _assert_close(actual: Any, expected: Any, case: Case) -> None:
             raise AssertionError(f"expected {expected!r}\nbut got  {actual!r}") from None
 
 
+# torch.testing.assert_close's default (rtol, atol) by dtype, as its documentation lists them; every other
+# dtype (integers, bool) compares exactly. tests/course/test_checks.py holds this table equal to torch's.
+DEFAULT_TOLERANCES = {
+    "float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7),
+    "complex32": (1e-3, 1e-5), "complex64": (1.3e-6, 1e-5), "complex128": (1e-7, 1e-7),
+}
+
+
+def comparison_text(expected: Any, case: Case) -> str:
+    """How a result is compared with ``expected``, as the table's "compared" column says it.
+
+    It depends only on the check (its tolerances and torch's dtypes), never on the measured
+    values, so the table reads the same on every CPU, BLAS and thread count: ``"equal"`` for
+    values that are not tensors, ``"exact"`` for integer and bool tensors, else the tolerances
+    ``assert_close`` uses (the case's own, or torch's defaults for the widest float dtype).
+    """
+    dtypes = [str(t.dtype).replace("torch.", "") for t in _torch_tensors(to_torch(expected))]
+    if not dtypes:
+        return "equal"
+    if case.rtol is not None and case.atol is not None:
+        rtol, atol = case.rtol, case.atol
+    else:
+        tolerances = [DEFAULT_TOLERANCES[d] for d in dtypes if d in DEFAULT_TOLERANCES]
+        if not tolerances:
+            return "exact"
+        rtol, atol = max(t[0] for t in tolerances), max(t[1] for t in tolerances)
+    return "exact" if rtol == 0 and atol == 0 else f"rtol={rtol:.2g} atol={atol:.2g}"
+
+
+def _torch_tensors(value: Any) -> List[Any]:
+    """The torch tensors in a result (a tensor, or nested tuples and lists of them)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
+        return [t for item in value for t in _torch_tensors(item)]
+    return []
+
+
 def _differences(actual: Any, expected: Any) -> tuple:
     """Largest absolute and relative difference between two tensors (None if not tensors)."""
     import torch
@@ -244,17 +287,32 @@ _SYMBOLS = {"pass": "✅", "fail": "❌", "not done": "❌", "not built": "⏳"}
 def _format_diff(value: Optional[float]) -> str:
     if value is None:
         return "-"
-    if value == 0 or math.isclose(value, 0.0, abs_tol=0.0):
+    if value == 0:
         return "0"
     return f"{value:.1e}"
 
 
-def format_report(report: CheckReport) -> str:
-    """Render a report as a fixed-width text table followed by details of the first failure."""
-    rows = [("", "case", "device", "max abs diff", "max rel diff")]
+def format_report(report: CheckReport, differences: bool = False) -> str:
+    """Render a report as a fixed-width text table followed by details of the first failure.
+
+    Each row says how its case was compared ("compared": ``equal``, ``exact``, the tolerances, or the
+    error torch raises), not how large the difference came out: a passing float result differs from
+    torch's by a few units in the last place, and those last bits depend on the CPU, its BLAS and the
+    thread count. So the table a notebook stores is the table every machine prints. The first failure
+    is shown with what differed, numbers included.
+
+    Args:
+        differences: add the measured "max abs diff" and "max rel diff" columns (they vary between
+            machines: for exploring in a notebook, not for stored outputs).
+    """
+    header = ("", "case", "device", "compared") + (("max abs diff", "max rel diff") if differences else ())
+    rows = [header]
     for r in report.results:
-        rows.append((_SYMBOLS[r.status], r.case, r.device, _format_diff(r.max_abs_diff), _format_diff(r.max_rel_diff)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        row = (_SYMBOLS[r.status], r.case, r.device, r.compared)
+        if differences:
+            row += (_format_diff(r.max_abs_diff), _format_diff(r.max_rel_diff))
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     # A fixed device column, so "cuda" and "cuda (simulated)" tables line up the same.
     widths[2] = max(widths[2], len("cuda (simulated)"))
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
@@ -267,6 +325,9 @@ def format_report(report: CheckReport) -> str:
     else:
         summary = f"Exercise {report.exercise_id}: {len(passed)} of {len(ran)} cases pass ❌"
     lines.append(summary)
+    if differences:
+        lines.append("(the differences are this machine's: the last bits of float results vary with the CPU, "
+                     "its BLAS and the thread count)")
     for r in report.results:
         if r.status == "not built":
             lines.append(f"⏳ {r.device}: {r.message}")

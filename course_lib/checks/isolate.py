@@ -134,12 +134,17 @@ def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckRe
         _unload(package, finder)
 
 
-def check(exercise_id: str) -> None:
+def check(exercise_id: str, differences: bool = False) -> None:
     """Run an exercise's check and print a ✅/❌ table (the call learners use in notebooks).
 
     In a workspace, the exercise is judged alone (:func:`judge`): your code of this exercise in
     the reference course_lib, so a correct answer passes even while other exercises are stubs.
     Without a reference edition nearby (an exported learner edition), your whole course_lib runs.
+
+    Args:
+        exercise_id: e.g. ``"1.4"``.
+        differences: also print each case's largest absolute and relative difference from torch
+            (this machine's numbers: they vary with the CPU, its BLAS and the thread count).
     """
     exercise_id = str(exercise_id)
     root = Path(__file__).resolve().parents[2]
@@ -149,4 +154,4 @@ def check(exercise_id: str) -> None:
         note = "" if reference is not None else "\n(no reference edition found: checked with your whole course_lib)"
     else:
         report, note = judge(exercise_id, root, reference), ""
-    print(report.table() + note)
+    print(report.table(differences=differences) + note)
