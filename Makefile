@@ -20,7 +20,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 # Jupyter refuses to run as root unless told to; add the flag only when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install data workspace lab test test-fast notebooks kernel bench check list clean-venv
+.PHONY: help install data workspace lab test test-fast test-portable notebooks kernel bench check list clean-venv
 
 help:
 	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
@@ -32,9 +32,11 @@ help:
 	@echo "make notebooks  re-execute the reference notebooks and store their outputs (maintainers)"
 	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
 	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
+	@echo "make test-portable  nbval under other CPU kernels, BLAS cores, thread counts, without triton (maintainers)"
 
+# tools/find_python.sh also finds a pyenv version that is installed but not selected (PYTHON=python3.10).
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	$$(tools/find_python.sh $(PYTHON)) -m venv $(VENV)
 
 # Only the dependencies are installed: every checkout imports its own course_lib (the
 # notebooks' first cell, pytest's pythonpath, `python -m` from the repository root), so one
@@ -63,8 +65,13 @@ lab: install workspace
 	  $(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
 	  --ServerApp.terminado_settings="{'shell_command': ['$(TERMINAL_SHELL)']}" notebooks/00_getting_started.ipynb
 
+# PYTEST_ARGS: extra pytest arguments, e.g. -m "not triton" where torch has no Triton (macOS).
 test: install data
-	$(PY) -m pytest tests notebooks $(NBVAL)
+	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+
+# The stored notebook outputs under other numeric conditions (not in CI: a runner may not reproduce them).
+test-portable: install data
+	$(PY) tools/test_portable.py $(CONDITIONS)
 
 test-fast: install
 	$(PY) -m pytest tests -x -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,16 @@ from helpers import REPO
 
 # Checks and notebooks are compared on the CPU; progress bars would only add noise.
 os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``triton`` are skipped, with the reason, where torch came without Triton."""
+    if importlib.util.find_spec("triton") is not None:
+        return
+    skip = pytest.mark.skip(reason="triton is not installed (torch's macOS and Windows wheels have none)")
+    for item in items:
+        if item.get_closest_marker("triton") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture

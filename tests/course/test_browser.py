@@ -21,6 +21,8 @@ import pytest
 from course_lib.exercises.workspace import update_workspace
 from helpers import REPO
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 DRIVER = shutil.which("chromedriver")
 

@@ -49,7 +49,11 @@ def test_required_packages_are_declared():
     assert not missing, f"pyproject.toml lacks {sorted(missing)}"
 
 
-def test_python_version_floor_matches():
+def test_python_versions_match():
+    """requires-python, the classifiers and environment.yml name the same tested versions, 3.10 to 3.13."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    assert project["requires-python"] == ">=3.10"
-    assert "python>=3.10" in (REPO / "environment.yml").read_text()
+    assert project["requires-python"] == ">=3.10,<3.14"
+    assert "  - python>=3.10,<3.14\n" in (REPO / "environment.yml").read_text()
+    minors = sorted(int(c.rsplit(".", 1)[1]) for c in project["classifiers"]
+                    if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c))
+    assert minors == [10, 11, 12, 13]
