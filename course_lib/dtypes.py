@@ -227,8 +227,3 @@ def check_can_cast(result: dtype, out: dtype) -> None:
     """Raise PyTorch's error when a result of dtype ``result`` cannot be written into ``out``."""
     if result.category > out.category:
         raise RuntimeError(f"result type {result.type_name} can't be cast to the desired output type {out.type_name}")
-
-
-def common_dtype(operands: Iterable[Any]) -> dtype:
-    """:func:`result_type` over an iterable (for ``cat``, ``stack``, ``where``...)."""
-    return result_type(*operands)

@@ -210,8 +210,7 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
                 node.release()
             for (child, _), child_grad in zip(node.next_functions, input_grads):
                 if child is not None and child_grad is not None:
-                    previous = pending.get(child)
-                    pending[child] = child_grad if previous is None else previous + child_grad
+                    _add_pending(pending, child, child_grad)
     if inputs is None:
         return None
     result = tuple(captured.get(id(t)) for t in inputs)

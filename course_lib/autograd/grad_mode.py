@@ -1,7 +1,7 @@
 """Grad mode: whether operations record the graph (``no_grad``, ``enable_grad``...).
 
 Taught in notebooks/02_autograd.ipynb, section "Stopping the tape: detach and no_grad".
-The flag is per process (torch's is per thread; the course has no threads that compute).
+The flag is per thread, as torch's is: ``no_grad`` in one thread leaves the others recording.
 """
 
 from __future__ import annotations

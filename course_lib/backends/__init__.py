@@ -15,7 +15,8 @@ operation, so swapping the entry swaps the implementation.
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Dict, Iterator, Union
+import threading
+from typing import Callable, Dict, Iterator, Optional, Union
 
 from .base import Backend
 from .numpy_backend import NumpyBackend
@@ -23,6 +24,15 @@ from .python_backend import PythonBackend
 
 _BACKENDS: Dict[str, Backend] = {}
 """Device type -> the backend computing on it (filled lazily from ``_FACTORIES``)."""
+
+
+class ThreadOverrides(threading.local):
+    """The backends :func:`using_backend` chose, per thread (so one thread's loops never slow another)."""
+
+    table: Optional[Dict[str, Backend]] = None  # None: no override in this thread (the common case)
+
+
+OVERRIDES = ThreadOverrides()
 
 
 _FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": NumpyBackend}
@@ -46,7 +56,10 @@ def get_backend(device_type: str) -> Backend:
     Raises:
         RuntimeError: when course_lib has no backend for that device yet.
     """
-    backend = _BACKENDS.get(device_type)
+    overrides = OVERRIDES.table
+    backend = overrides.get(device_type) if overrides else None
+    if backend is None:
+        backend = _BACKENDS.get(device_type)
     if backend is None:
         factory = _FACTORIES.get(device_type)
         if factory is None:
@@ -65,21 +78,21 @@ def backend_available(device: str) -> bool:
 def using_backend(backend: Union[str, Backend], device_type: str = "cpu") -> Iterator[Backend]:
     """Temporarily compute on ``device_type`` with another backend, e.g. your python loops.
 
+    The choice holds in the calling thread only (other threads keep their backends), until the
+    block ends.
+
     Example::
 
         with course_lib.backends.using_backend("python"):
             z = x + y          # runs PythonBackend.zip, your exercise 1.7
     """
     chosen = _NAMED[backend]() if isinstance(backend, str) else backend
-    previous = _BACKENDS.get(device_type)
-    _BACKENDS[device_type] = chosen
+    previous = OVERRIDES.table
+    OVERRIDES.table = {**(previous or {}), device_type: chosen}
     try:
         yield chosen
     finally:
-        if previous is None:
-            _BACKENDS.pop(device_type, None)
-        else:
-            _BACKENDS[device_type] = previous
+        OVERRIDES.table = previous
 
 
 __all__ = ["Backend", "backend_available", "get_backend", "register_backend", "using_backend"]

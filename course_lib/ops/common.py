@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
-from ..backends import _BACKENDS, get_backend
+from ..backends import _BACKENDS, OVERRIDES, get_backend
 from .._tensor import FROM_TORCH, Tensor, check_same_device, is_torch_tensor  # noqa: F401  (re-exported)
 from .creation import tensor
 
@@ -25,9 +25,12 @@ NUMBERS = (bool, int, float)
 
 
 def backend_for(device):
-    """The backend that computes on ``device`` (one dict lookup on the hot path)."""
-    backend = _BACKENDS.get(device.type)
-    return backend if backend is not None else get_backend(device.type)
+    """The backend that computes on ``device`` (on the hot path: one thread-local read, one dict lookup)."""
+    if OVERRIDES.table is None:
+        backend = _BACKENDS.get(device.type)
+        if backend is not None:
+            return backend
+    return get_backend(device.type)
 
 
 def cast(t: Tensor, dtype: _dt.dtype) -> Tensor:

@@ -20,19 +20,24 @@ runs, so the operations work before autograd exists.
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable, Dict
 
 from .._tensor import FROM_TORCH, Tensor, is_torch_tensor
 
 
-class GradMode:
-    """Whether operations record the graph (``no_grad`` switches it off; see ``autograd.grad_mode``)."""
+class GradMode(threading.local):
+    """Whether operations record the graph (``no_grad`` switches it off; see ``autograd.grad_mode``).
 
-    enabled = True
+    Per thread, as torch's grad mode is: a ``no_grad`` block in one thread (a pipeline stage, a data
+    loader) does not switch recording off in another, and every new thread starts with it on.
+    """
+
+    enabled = True  # the default each thread sees until it sets its own
 
 
 grad_mode = GradMode()
-"""The one grad-mode flag, read on every dispatched call (per process; torch's is per thread)."""
+"""The one grad-mode flag, read on every dispatched call (a ``threading.local``: one value per thread)."""
 
 AUTOGRAD: Dict[str, Callable[..., Any]] = {}
 """Operation name -> its autograd kernel, called with the operation's own arguments."""

@@ -215,4 +215,3 @@ for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
 Tensor.__and__, Tensor.__rand__ = _bitwise("bitwise_and"), _bitwise("bitwise_and", True)
 Tensor.__or__, Tensor.__ror__ = _bitwise("bitwise_or"), _bitwise("bitwise_or", True)
 Tensor.__xor__, Tensor.__rxor__ = _bitwise("bitwise_xor"), _bitwise("bitwise_xor", True)
-Tensor.__hash__ = object.__hash__

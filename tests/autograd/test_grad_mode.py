@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 
 import numpy as np
 import pytest
@@ -130,3 +132,44 @@ def test_only_float_tensors_can_require_grad():
 
 def test_detach_breaks_the_gradient_path():
     check_gradients(lambda L, x: x * x.detach() + (x * 2).detach() * x, np.array([1.0, 2.0, 3.0]))
+
+
+def _in_thread(function):
+    """Run ``function`` in a new thread and return what it returned (re-raising what it raised)."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # noqa: BLE001  (handed back to the test)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@BOTH
+def test_grad_mode_is_per_thread(L):
+    """no_grad in one thread leaves another recording, and a new thread starts with recording on."""
+    x = leaf(L, [1.0, 2.0])
+    inside, release = threading.Event(), threading.Event()
+
+    def without_grad():
+        with L.no_grad():
+            inside.set()
+            release.wait(30)
+            return (x * 2).requires_grad, L.is_grad_enabled()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        other = pool.submit(without_grad)
+        assert inside.wait(30)
+        recorded_here = (x * 2).requires_grad and L.is_grad_enabled()  # while the other thread is in no_grad
+        release.set()
+        assert other.result() == (False, False) and recorded_here
+    with L.no_grad():
+        assert _in_thread(lambda: ((x * 2).requires_grad, L.is_grad_enabled())) == (True, True)
+        assert not (x * 2).requires_grad

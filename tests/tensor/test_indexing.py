@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import course_lib
@@ -30,8 +30,7 @@ def test_basic_indexing_is_a_view_with_torch_layout(key):
 @given(layouts(), st.data())
 def test_slicing_strided_tensors(pair, data):
     theirs, ours, _ = pair
-    if theirs.dim() == 0:
-        return
+    assume(theirs.dim() > 0)
     key = []
     for size in theirs.shape:
         start = data.draw(st.integers(-size - 1, size + 1))

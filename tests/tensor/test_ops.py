@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import course_lib
@@ -29,8 +29,7 @@ BINARY = {
        st.sampled_from(ALL_DTYPES), st.integers(0, 1000))
 def test_binary_ops_broadcast_and_promote_like_torch(pair, op, dtype_a, dtype_b, seed):
     a_shape, b_shape = pair
-    if op == "sub" and "bool" in (dtype_a, dtype_b):
-        return
+    assume(not (op == "sub" and "bool" in (dtype_a, dtype_b)))
     ta, a = both(random_array(a_shape, dtype_a, seed))
     tb, b = both(random_array(b_shape, dtype_b, seed + 1))
     if op == "div":  # keep away from 0/0 so both libraries agree on what they print

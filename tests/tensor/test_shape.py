@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from course_lib import shape
@@ -26,8 +26,7 @@ def test_index_to_position_reads_the_element(pair, rng):
     theirs, ours, _ = pair
     base = torch.arange(theirs.untyped_storage().nbytes() // 8)  # value = storage position
     view = base.as_strided(theirs.shape, theirs.stride(), theirs.storage_offset())
-    if view.numel() == 0:
-        return
+    assume(view.numel() > 0)
     index = tuple(rng.randrange(s) for s in view.shape)
     assert shape.index_to_position(index, view.stride(), view.storage_offset()) == int(view[index])
 
@@ -112,8 +111,7 @@ def test_view_strides_follow_torch(pair, data):
     if data.draw(st.booleans()):
         sizes.insert(data.draw(st.integers(0, len(sizes))), 1)
     new_shape = tuple(sizes)
-    if shape.numel(new_shape) != count:
-        return
+    assume(shape.numel(new_shape) == count)
     try:
         expected = theirs.view(new_shape).stride()
     except RuntimeError:
