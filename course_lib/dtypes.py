@@ -142,12 +142,13 @@ builtins_float, builtins_int, builtins_bool = _builtins.float, _builtins.int, _b
 # --------------------------------------------------------------------------- promotion
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both ``a`` and ``b`` convert to without losing their category.
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype both ``type1`` and ``type2`` convert to without losing their category.
 
     The higher category wins (``int64 + float16 -> float16``, as in torch); in the same
     category the wider type wins; ``uint8`` with a signed integer type needs a wider signed type.
     """
+    a, b = type1, type2
     if a is b:
         return a
     if a.category != b.category:

@@ -60,18 +60,10 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-_ZEROS = {}
-
-
 def relu(x):
     """``max(x, 0)``; NaN stays NaN, as in torch."""
-    if isinstance(x, np.ndarray) and x.size >= 65536 and x.flags.c_contiguous:
-        # NOTE: performance fast path. NumPy's ``maximum`` is ~3x slower with a scalar operand
-        # than with two arrays, so compare with a cached block of zeros of the same dtype.
-        zeros = _ZEROS.get(x.dtype)
-        if zeros is None or zeros.size < x.size:
-            zeros = _ZEROS[x.dtype] = np.zeros(x.size, x.dtype)
-        return np.maximum(x.reshape(-1), zeros[:x.size]).reshape(x.shape)
+    # NOTE: a scalar 0, not an array of zeros: NumPy 2's maximum with a scalar operand is ~1.45x
+    # faster than with a second array (1M float32: 0.33 ms against 0.48 ms, NumPy 2.2 to 2.5).
     return np.maximum(x, 0)
 
 

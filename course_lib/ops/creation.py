@@ -156,11 +156,11 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype, device=dev)
 
 
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A CPU tensor that *shares memory* with the NumPy ``array`` (writes show in both)."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    return share(array, _dt.from_numpy_dtype(array.dtype))
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A CPU tensor that *shares memory* with the NumPy ``ndarray`` (writes show in both)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return share(ndarray, _dt.from_numpy_dtype(ndarray.dtype))
 
 
 # --------------------------------------------------------------------------- filled

@@ -20,6 +20,7 @@ runs, so the operations work before autograd exists.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from typing import Any, Callable, Dict
 
@@ -68,16 +69,45 @@ def any_requires_grad(args: tuple, kwargs: dict) -> bool:
     return False
 
 
-def differentiable(name: str) -> Callable[[Callable], Callable]:
+def positional_names(function: Callable) -> tuple:
+    """The names of ``function``'s parameters that may be given by position or by keyword, in order."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in inspect.signature(function).parameters.values() if p.kind in kinds)
+
+
+def keywords_to_positions(names: tuple, args: tuple, kwargs: dict) -> tuple:
+    """``args`` extended with the parameters that follow them and came by keyword (taken out of ``kwargs``).
+
+    ``add(input=x, other=y)`` becomes ``add(x, y)``, so an autograd kernel sees every tensor input at
+    its position (a Function records gradients for positional tensors) whatever way it was passed.
+    """
+    for name in names[len(args):]:
+        if name not in kwargs:
+            break
+        args += (kwargs.pop(name),)
+    return args
+
+
+def differentiable(name: str, sizes_keyword: str = "") -> Callable[[Callable], Callable]:
     """Make the decorated plain kernel the operation ``name``, dispatched through :data:`AUTOGRAD`.
 
     The returned function keeps the plain kernel's name, signature and docstring; the plain
     kernel itself stays reachable as ``.plain`` (autograd kernels call it to compute).
+
+    Args:
+        sizes_keyword: for an operation taking ``*sizes`` (``reshape(input, *shape)``), the keyword
+            torch also accepts for them (``reshape(x, shape=(3, 2))``): it becomes the sizes argument.
     """
 
     def decorate(plain: Callable) -> Callable:
+        positional = positional_names(plain)
+
         @functools.wraps(plain)
         def operation(*args: Any, **kwargs: Any) -> Any:
+            if kwargs:  # reshape(input=x, shape=...): the kernels get torch's arguments by position
+                args = keywords_to_positions(positional, args, kwargs)
+                if sizes_keyword in kwargs and len(args) == len(positional):
+                    args += (kwargs.pop(sizes_keyword),)
             if args and args[0].__class__ is not Tensor and is_torch_tensor(args[0]):
                 raise mixed_libraries(name)
             try:

@@ -55,27 +55,27 @@ def _dims_used(item: Any) -> int:
     return 1
 
 
-def _parse(x: Tensor, key: Any):
+def _parse(input: Tensor, key: Any):
     """Apply the basic part of ``key``; return ``(view, advanced)`` where ``advanced`` lists
     ``(dim_in_view, int64 index tensor)`` pairs still to apply."""
 
     if not isinstance(key, tuple):
         key = (key,)
     key = tuple(list(k) if isinstance(k, range) else k for k in key)  # y_hat[range(n), y]: a list of ints
-    items = [(_index_tensor(k, x.device) if _is_advanced(k) else k) for k in key]
+    items = [(_index_tensor(k, input.device) if _is_advanced(k) else k) for k in key]
     used = sum(_dims_used(k) for k in items)
-    if used > x.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    if used > input.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     if sum(k is Ellipsis for k in items) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    view, dim, original_dim = x, 0, 0
+    view, dim, original_dim = input, 0, 0
     advanced: List[Tuple[int, Tensor]] = []
     for item in items:
         if item is None:
             view = unsqueeze(view, dim)
             dim += 1
         elif item is Ellipsis:
-            skipped = x.ndim - used
+            skipped = input.ndim - used
             dim += skipped
             original_dim += skipped
         elif isinstance(item, slice):
@@ -91,7 +91,7 @@ def _parse(x: Tensor, key: Any):
                 for k in range(dims):
                     if item._shape[k] != view._shape[dim + k]:
                         raise IndexError(f"The shape of the mask {list(item._shape)} at index {k} does not match the "
-                                         f"shape of the indexed tensor {list(x._shape)} at index {original_dim + k}")
+                                         f"shape of the indexed tensor {list(input._shape)} at index {original_dim + k}")
                 if dims == 0:  # x[True] adds a dimension of size 1 (or 0 for False)
                     view = unsqueeze(view, dim)
                     dims = 1
@@ -117,8 +117,8 @@ def _parse(x: Tensor, key: Any):
                 raise IndexError(f"index {position} is out of bounds for dimension {original_dim} with size {size}")
             view = select(view, dim, position)
             original_dim += 1
-    if not advanced and view is x:
-        view = as_view(x, x._shape, x._strides, x._offset)
+    if not advanced and view is input:
+        view = as_view(input, input._shape, input._strides, input._offset)
     return view, advanced
 
 
@@ -166,29 +166,29 @@ def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
 
 
 @differentiable("getitem")
-def getitem(x: Tensor, key: Any) -> Tensor:
+def getitem(input: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic indexing, a copy for advanced indexing."""
     key_type = type(key)
-    if key_type is slice and x._shape and (key.step is None or key.step > 0):  # fast path: x[a:b:c]
-        shape, strides, offset = slice_layout(x._shape, x._strides, x._offset, 0, key)
-        return wrap_storage(x._storage, tuple(shape), tuple(strides), offset, x.dtype, x.device)
-    if key_type is int and x._shape:  # fast path: x[i]
+    if key_type is slice and input._shape and (key.step is None or key.step > 0):  # fast path: x[a:b:c]
+        shape, strides, offset = slice_layout(input._shape, input._strides, input._offset, 0, key)
+        return wrap_storage(input._storage, tuple(shape), tuple(strides), offset, input.dtype, input.device)
+    if key_type is int and input._shape:  # fast path: x[i]
 
-        return select(x, 0, key)
-    view, advanced = _parse(x, key)
+        return select(input, 0, key)
+    view, advanced = _parse(input, key)
     if not advanced:
         return view
     positions = _positions(view, advanced)
-    return get_backend(x.device.type).take(x, positions.contiguous())
+    return get_backend(input.device.type).take(input, positions.contiguous())
 
 
 @differentiable("setitem")
-def setitem(x: Tensor, key: Any, value: Any) -> None:
+def setitem(input: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
-    to ``x``'s dtype and written into ``x``'s storage."""
+    to ``input``'s dtype and written into ``input``'s storage."""
 
-    view, advanced = _parse(x, key)
-    backend = get_backend(x.device.type)
+    view, advanced = _parse(input, key)
+    backend = get_backend(input.device.type)
     if not advanced:
         if isinstance(value, Tensor):
             check_writable(view)
@@ -196,17 +196,17 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         elif isinstance(value, (bool, int, float, np.generic)):
             fill_(view, value)
         else:
-            setitem(x, key, tensor(value, dtype=x.dtype, device=x.device))
+            setitem(input, key, tensor(value, dtype=input.dtype, device=input.device))
         return
     positions = _positions(view, advanced).contiguous()
     if not isinstance(value, Tensor):
-        value = tensor(value, dtype=x.dtype, device=x.device)
-    elif value.dtype is not x.dtype:
+        value = tensor(value, dtype=input.dtype, device=input.device)
+    elif value.dtype is not input.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{x.dtype.type_name} for the destination and {value.dtype.type_name} for the source.")
-    values = expand(value, positions._shape).to(x.dtype).contiguous()
-    check_writable(x)
-    backend.put(x, positions, values)
+                           f"{input.dtype.type_name} for the destination and {value.dtype.type_name} for the source.")
+    values = expand(value, positions._shape).to(input.dtype).contiguous()
+    check_writable(input)
+    backend.put(input, positions, values)
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
@@ -284,10 +284,10 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 @differentiable("flip")
-def flip(x: Tensor, dims: Any) -> Tensor:
+def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims`` (a copy: negative strides are not supported)."""
-    result = views.clone(x)
+    result = views.clone(input)
     for d in (dims if isinstance(dims, (tuple, list)) else (dims,)):
-        axis = normalize_dim(d, x.ndim)
-        result = index_select(result, axis, creation.arange(x._shape[axis] - 1, -1, -1, device=x.device))
+        axis = normalize_dim(d, input.ndim)
+        result = index_select(result, axis, creation.arange(input._shape[axis] - 1, -1, -1, device=input.device))
     return result

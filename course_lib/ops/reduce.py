@@ -21,12 +21,15 @@ from .. import return_types
 from ..shape import normalize_dim, normalize_dims, numel
 from .._tensor import Tensor
 from .common import backend_for, cast
-from .dispatch import differentiable
+from .dispatch import differentiable, positional_names
 from .elementwise import maximum, minimum, ne
 
 
 def numpy_aliases(function: Callable) -> Callable:
-    """Accept NumPy's argument names ``axis=`` and ``keepdims=``, as torch does, and check ``keepdim``."""
+    """Accept NumPy's argument names ``axis=`` and ``keepdims=``, as torch does, and check ``keepdim``
+    (given by keyword or by position)."""
+    names = positional_names(function)
+    at = names.index("keepdim") if "keepdim" in names else len(names)
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -34,7 +37,7 @@ def numpy_aliases(function: Callable) -> Callable:
             kwargs["dim"] = kwargs.pop("axis")
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
-        keepdim = kwargs.get("keepdim", False)
+        keepdim = args[at] if len(args) > at else kwargs.get("keepdim", False)
         if not isinstance(keepdim, bool):  # torch refuses keepdim="yes" (Python would call it true)
             raise TypeError(f"{function.__name__}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
         return function(*args, **kwargs)
@@ -277,7 +280,7 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, ke
 
 @differentiable("norm")
 @numpy_aliases
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Vector norm over ``dim`` (all elements by default): ``p=2``/``"fro"`` (the default,
     Euclidean), ``p=1`` (sum of absolute values), ``inf``, ``-inf``, ``0`` or any number."""
     x = input if dtype is None else input.to(dtype)

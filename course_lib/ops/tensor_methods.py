@@ -80,6 +80,7 @@ Tensor.int = conversion.int_
 Tensor.bool = conversion.bool_
 Tensor.type = conversion.type_
 
+Tensor.split = views.split_method  # torch's method names its size split_size
 Tensor.T = property(views.T, doc="All dimensions reversed (a view).")
 Tensor.mT = property(views.mT, doc="The last two dimensions swapped (a view).")
 Tensor.__getitem__ = indexing.getitem

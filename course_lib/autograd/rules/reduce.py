@@ -299,7 +299,7 @@ class LinalgVectorNormBackward0(_Reduction):
     @staticmethod
     def forward(ctx, a, p="fro", dim=None, keepdim=False, dtype=None):
         _Reduction.remember(ctx, a, dim, keepdim)
-        result = R.norm(a, p, dim, keepdim, dtype)
+        result = R.norm(a, p, dim, keepdim, dtype=dtype)
         ctx.save_for_backward(a, result)
         ctx.p = 2 if p in ("fro", None) else p
         return result
