@@ -90,6 +90,8 @@ def _operand(value: Any) -> Any:
     return value if isinstance(value, NUMBERS) else array_of(value)
 
 
+_NO_FLOAT_ERRORS = frozenset({"max", "min", "all", "any"})  # reductions that raise no floating-point warning
+
 class NumpyBackend(Backend):
     """The CPU backend: NumPy on views of the storage."""
 
@@ -178,8 +180,14 @@ class NumpyBackend(Backend):
             result = result.astype(dtype.numpy)
         return wrap(result, dtype, condition.device)
 
-    @quietly
     def reduce(self, fn_name, x, dims, keepdim) -> Any:
+        # NOTE: max, min, all and any cannot overflow or divide, so they skip quietly's switch of NumPy's
+        # error state: under it a reduction of 1M float32 runs ~2 us slower (the max bar is 1.10x NumPy).
+        if fn_name in _NO_FLOAT_ERRORS:
+            return self._reduce(fn_name, x, dims, keepdim)
+        return self._quiet_reduce(fn_name, x, dims, keepdim)
+
+    def _reduce(self, fn_name, x, dims, keepdim) -> Any:
         array = array_of(x)
         dtype = _BOOL if fn_name in BOOL_RESULT else x.dtype
         if fn_name in ("all", "any") and array.dtype != np.bool_:
@@ -193,6 +201,8 @@ class NumpyBackend(Backend):
         if not keepdim:
             result = result.reshape(() if len(dims) == array.ndim else reduced_shape(x._shape, dims, False))
         return wrap(result, dtype, x.device)
+
+    _quiet_reduce = quietly(_reduce)
 
     def arg_reduce(self, fn_name, x, dim, keepdim) -> Any:
         array = array_of(x)
