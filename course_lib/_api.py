@@ -12,7 +12,7 @@ from . import backends, dtypes, return_types, shape
 from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                            ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                            tensor, zeros, zeros_like)
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import (bool, can_cast, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
                      int16, int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8)
 from .generator import Generator, default_generator, initial_seed, manual_seed, seed
@@ -63,7 +63,8 @@ from . import interop  # noqa: E402  (from_torch / to_torch)
 
 __all__ = [
     # types
-    "Tensor", "Size", "Storage", "device", "Generator", "dtypes", "return_types", "backends", "shape",
+    "Tensor", "Size", "Storage", "device", "get_default_device", "set_default_device", "Generator", "dtypes",
+    "return_types", "backends", "shape",
     "nn", "optim", "utils", "cuda", "distributed", "interop",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",

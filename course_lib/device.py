@@ -7,6 +7,7 @@ that computes on it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, Optional, Tuple
 
 _KNOWN_TYPES = ("cpu", "cuda")
@@ -94,10 +95,11 @@ def _parse(spec: Any, index: Optional[int]) -> Tuple[str, Optional[int]]:
 def as_device(value: Any) -> device:
     """The device a tensor created with ``device=value`` lives on.
 
-    None means the CPU; a CUDA device without an index means ``cuda:0`` (as in torch).
+    None means the default device (the CPU unless :func:`set_default_device` chose another); a
+    CUDA device without an index means ``cuda:0`` (as in torch).
     """
     if value is None:
-        return CPU
+        return _DEFAULT.device
     result = value if type(value) is device else device(value)
     if result.type == "cuda" and result.index is None:
         return device("cuda", 0)
@@ -105,3 +107,26 @@ def as_device(value: Any) -> device:
 
 
 CPU = device("cpu")
+
+
+class _DefaultDevice(threading.local):
+    """The device of factory calls without ``device=``, per thread (as torch keeps it)."""
+
+    device = CPU
+
+
+_DEFAULT = _DefaultDevice()
+
+
+def set_default_device(device: Any) -> None:  # noqa: F811  (torch's parameter name shadows the class here)
+    """Make ``device`` the device of new tensors created without ``device=`` (None: the CPU again).
+
+    Like ``torch.set_default_device``: it holds in the calling thread; explicit ``device=`` arguments and
+    ``from_numpy`` (which shares CPU memory) are not affected.
+    """
+    _DEFAULT.device = CPU if device is None else as_device(device)
+
+
+def get_default_device() -> device:
+    """The device :func:`set_default_device` chose (the CPU by default)."""
+    return _DEFAULT.device

@@ -148,7 +148,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor`, but shares memory with ``data`` when no conversion is needed."""
-    dev = as_device(device)
+    dev = data.device if device is None and isinstance(data, Tensor) else as_device(device)
     if isinstance(data, Tensor):
         return data.to(device=dev, dtype=_dtype_or(dtype, data.dtype))
     if isinstance(data, np.ndarray) and dev.type == "cpu" and (dtype is None or _dt.as_dtype(dtype).numpy == data.dtype):

@@ -13,6 +13,9 @@ import course_lib
 from helpers.autograd import check_gradients, check_pair, randn
 from helpers.tensors import assert_same, broadcastable_pair, layouts
 
+# A representative subset: these tests also run on the python backend (the loops of chapter 01).
+pytestmark = pytest.mark.python_backend
+
 FAST = settings(max_examples=25, deadline=None)
 
 BINARY = {

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 import course_lib
 from helpers.tensors import ALL_DTYPES, assert_same, both, broadcastable_pair, layouts, random_array, same_message
 
+# A representative subset: these tests also run on the python backend (the loops of chapter 01).
+pytestmark = pytest.mark.python_backend
+
 FAST = settings(max_examples=40, deadline=None)
 
 BINARY = {

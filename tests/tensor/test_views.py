@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 import course_lib
 from helpers.tensors import assert_same, both, layouts, random_array, same_message
 
+# A representative subset: these tests also run on the python backend (the loops of chapter 01).
+pytestmark = pytest.mark.python_backend
+
 FAST = settings(max_examples=40, deadline=None)
 
 

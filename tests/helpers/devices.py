@@ -1,0 +1,65 @@
+"""Run the tensor and autograd tests on every device course_lib has (and a subset on the python backend).
+
+The tests build their tensors without ``device=`` (directly or through ``helpers.tensors`` and
+``helpers.autograd``), so the default device decides where they run: ``on_device`` sets it for
+course_lib (``set_default_device``) and for torch (on a real GPU; simulated CUDA compares with torch on
+the CPU). ``tests/tensor/conftest.py`` and ``tests/autograd/conftest.py`` run each test once per device:
+``cpu``, ``cuda`` once course_lib has a backend for it (until chapter 05 builds one, the single test
+``test_devices.py::test_the_rooms_run_on_cuda`` is skipped with that reason, instead of a skipped copy of
+every test), and, for tests marked ``python_backend``, ``cpu-python`` (chapter 01's loops, not NumPy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, List
+
+import pytest
+import torch
+
+import course_lib
+from course_lib.backends import backend_available, using_backend
+
+PYTHON_BACKEND = "cpu-python"
+NO_CUDA = "course_lib has no cuda backend yet (chapter 05 builds it): the tensor and autograd tests run on the cpu only"
+
+
+def devices_for(marked_python_backend: bool) -> List[str]:
+    """The device parameters of one test: cpu, cpu-python (if marked), and cuda where it exists."""
+    return ["cpu"] + ([PYTHON_BACKEND] if marked_python_backend else []) + \
+        (["cuda"] if backend_available("cuda") else [])
+
+
+def torch_device(name: str) -> str:
+    """The device torch compares on: the GPU where there is one, else the CPU (simulated CUDA)."""
+    return "cuda" if name == "cuda" and torch.cuda.is_available() else "cpu"
+
+
+@contextlib.contextmanager
+def on_device(name: str) -> Iterator[str]:
+    """New tensors of both libraries go to device ``name`` while the block runs."""
+    ours = "cpu" if name == PYTHON_BACKEND else name
+    previous_ours, previous_torch = course_lib.get_default_device(), torch.get_default_device()
+    course_lib.set_default_device(ours)
+    torch.set_default_device(torch_device(name))
+    try:
+        with using_backend("python") if name == PYTHON_BACKEND else contextlib.nullcontext():
+            yield name
+    finally:
+        course_lib.set_default_device(previous_ours)
+        torch.set_default_device(previous_torch)
+
+
+def parametrize_devices(metafunc) -> None:
+    """``pytest_generate_tests`` of the device rooms: one run of each test per device."""
+    if "device" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("python_backend") is not None
+        metafunc.parametrize("device", devices_for(marked), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def device(request) -> Iterator[str]:
+    """The device this run of the test uses (see the module docstring)."""
+    name = getattr(request, "param", "cpu")
+    with on_device(name):
+        yield name
