@@ -17,9 +17,10 @@ links a :class:`Node` (the result's ``grad_fn``) to the inputs' nodes.
 from __future__ import annotations
 
 import weakref
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from .._tensor import Tensor
+from ..ops.dispatch import AUTOGRAD, OPS
 from ..ops.dispatch import grad_mode as _state
 
 
@@ -282,3 +283,28 @@ def node_type(function: type) -> type:
         made = type(name, (BackwardNode,), {"function": function, "__module__": function.__module__})
         function._node_type = made
     return made
+
+
+def backward_of(*names: str) -> Callable[[type], type]:
+    """Register the decorated :class:`Function` as the autograd kernel of the operations ``names``.
+
+    A call of one of them with an input that requires grad (and grad mode on) then runs
+    ``rule.apply`` with the call's arguments, which records the graph. The operations must be
+    declared already (``@differentiable("name")``): a rule lives in ``autograd/rules/`` beside the
+    others of its family, or right below its operation (an ``nn.functional`` op with its own rule)::
+
+        @backward_of("mul")
+        class MulBackward0(Function): ...
+
+    An operation whose call picks one of several Functions (``sum`` with or without ``dim``) is a
+    row of ``autograd/kernels.py``'s selector table instead.
+    """
+
+    def register(rule: type) -> type:
+        for name in names:
+            if name not in OPS:
+                raise KeyError(f"backward_of({name!r}): no operation {name!r} is declared with @differentiable")
+            AUTOGRAD[name] = rule.apply
+        return rule
+
+    return register

@@ -1,12 +1,15 @@
-"""The autograd kernels: what a differentiable operation does when an input requires grad.
+"""The autograd kernels that are more than one Function: what such an operation does when an input
+requires grad.
 
 Taught in notebooks/02_autograd.ipynb, section "3 · Build it". Every differentiable operation
 is defined once, in ``course_lib/ops``, with ``@differentiable("name")``; a call with an
-input that requires grad (and grad mode on) is sent to ``ops.dispatch.AUTOGRAD[name]``.
-:func:`register` fills that table from :data:`RULES` (which ``Function`` records the call),
-:data:`SPECIAL` (operations with several outputs or a conversion), the in-place table of
-``inplace.py`` and :data:`OPERATORS`. Importing ``course_lib.autograd`` calls it; before that
-(chapter 01 alone) every operation runs its plain kernel and records nothing.
+input that requires grad (and grad mode on) is sent to ``ops.dispatch.AUTOGRAD[name]``. Most
+operations have one Function, which registers itself there (``@backward_of("mul")`` on
+``MulBackward0``, in ``rules/``). :func:`register` adds the rest: :data:`SELECTORS` (the call
+picks its Function: ``sum`` with or without ``dim``), :data:`SPECIAL` (several outputs, a
+conversion), the in-place table of ``inplace.py`` and :data:`OPERATORS`. Importing
+``course_lib.autograd`` calls it; before that (chapter 01 alone) every operation runs its plain
+kernel and records nothing.
 """
 
 from __future__ import annotations
@@ -39,10 +42,6 @@ def rule_kernel(plain: Callable, select: Selector) -> Callable:
         return plain(*args, **kwargs) if rule is None else rule.apply(*args, **kwargs)
 
     return kernel
-
-
-def always(rule: type) -> Selector:
-    return lambda *args, **kwargs: rule
 
 
 def _with_dim(without: type, with_dim: type) -> Selector:
@@ -179,81 +178,22 @@ def _to(plain: Callable) -> Callable:
     return wrapper
 
 
-# Operation name -> selector of the Function that records a call with inputs requiring grad.
-RULES: Dict[str, Selector] = {
-    "add": always(RE.AddBackward0),
-    "sub": always(RE.SubBackward0),
-    "mul": always(RE.MulBackward0),
+# Operation name -> selector of the Function that records a call with inputs requiring grad (the
+# operations whose calls need different Functions; the others register theirs with @backward_of).
+SELECTORS: Dict[str, Selector] = {
     "div": _div,
     "pow": _pow,
-    "neg": always(RU.NegBackward0),
-    "exp": always(RU.ExpBackward0),
-    "log": always(RU.LogBackward0),
-    "sqrt": always(RU.SqrtBackward0),
-    "sigmoid": always(RU.SigmoidBackward0),
-    "tanh": always(RU.TanhBackward0),
-    "relu": always(RU.ReluBackward0),
-    "sin": always(RU.SinBackward0),
-    "cos": always(RU.CosBackward0),
-    "tan": always(RU.TanBackward0),
-    "log1p": always(RU.Log1PBackward0),
-    "log2": always(RU.Log2Backward0),
-    "log10": always(RU.Log10Backward0),
-    "expm1": always(RU.Expm1Backward0),
-    "exp2": always(RU.Exp2Backward0),
-    "rsqrt": always(RU.RsqrtBackward0),
-    "square": always(RU.SquareBackward),
-    "atan2": always(RE.Atan2Backward0),
-    "floor": always(RU.FloorBackward0),
-    "ceil": always(RU.CeilBackward0),
-    "round": always(RU.RoundBackward0),
-    "trunc": always(RU.TruncBackward0),
-    "sign": always(RU.SignBackward0),
-    "abs": always(RU.AbsBackward0),
-    "reciprocal": always(RU.ReciprocalBackward0),
-    "maximum": always(RE.MaximumBackward0),
-    "minimum": always(RE.MinimumBackward0),
     "clamp": _clamp,
     "clamp_min": _clamp_min,
     "clamp_max": _clamp_max,
     "where": _where,
     "sum": _with_dim(RR.SumBackward0, RR.SumBackward1),
     "mean": _with_dim(RR.MeanBackward0, RR.MeanBackward1),
-    "amax": always(RR.AmaxBackward0),
-    "amin": always(RR.AminBackward0),
     "prod": _with_dim(RR.ProdBackward0, RR.ProdBackward1),
-    "cumsum": always(RR.CumsumBackward0),
-    "cumprod": always(RR.CumprodBackward0),
-    "var": always(RR.VarBackward0),
-    "std": always(RR.StdBackward0),
-    "norm": always(RR.LinalgVectorNormBackward0),
-    "logsumexp": always(RR.LogsumexpBackward0),
-    "softmax": always(RR.SoftmaxBackward0),
-    "log_softmax": always(RR.LogSoftmaxBackward0),
-    "view": always(RS.ViewBackward0),
-    "reshape": always(RS.ReshapeBackward),
-    "flatten": always(RS.FlattenBackward),
-    "unflatten": always(RS.UnflattenBackward),
     "squeeze": _squeeze,
-    "unsqueeze": always(RS.UnsqueezeBackward0),
-    "permute": always(RS.PermuteBackward0),
-    "transpose": always(RS.TransposeBackward0),
-    "t": always(RS.TBackward0),
-    "expand": always(RS.ExpandBackward0),
-    "flip": always(RS.FlipBackward0),
-    "repeat": always(RS.RepeatBackward0),
-    "narrow": always(RS.NarrowBackward),
-    "select": always(RS.SelectBackward0),
-    "clone": always(RU.CloneBackward0),
     "getitem": _getitem,
-    "index_select": always(RS.IndexSelectBackward0),
-    "gather": always(RS.GatherBackward0),
     "masked_fill": _masked_fill,
     "matmul": _matmul,
-    "mm": always(RL.MmBackward0),
-    "mv": always(RL.MvBackward0),
-    "dot": always(RL.DotBackward0),
-    "bmm": always(RL.BmmBackward0),
 }
 
 # Operation name -> maker of its kernel from the plain kernel (several outputs, conversions...).
@@ -283,7 +223,7 @@ OPERATORS: Dict[str, Callable] = {
 
 def register() -> None:
     """Put every autograd kernel into the dispatch table (``ops.dispatch.AUTOGRAD``)."""
-    for name, select in RULES.items():
+    for name, select in SELECTORS.items():
         AUTOGRAD[name] = rule_kernel(OPS[name].plain, select)
     for name, make in SPECIAL.items():
         AUTOGRAD[name] = make(OPS[name].plain)

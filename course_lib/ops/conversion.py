@@ -14,7 +14,7 @@ from ..backends import get_backend
 from ..device import CPU, as_device
 from ..device import device as device_type
 from .._tensor import Tensor
-from .dispatch import differentiable
+from .dispatch import differentiable, public
 
 
 def _dtype_or(dtype: Any, default: _dt.dtype) -> _dt.dtype:
@@ -22,7 +22,7 @@ def _dtype_or(dtype: Any, default: _dt.dtype) -> _dt.dtype:
 
 
 
-@differentiable("to")
+@differentiable("to", export=False)
 def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
        non_blocking: bool = False, memory_format: Any = None) -> Tensor:
     """This tensor with another dtype and/or on another device: ``x.to(float64)``,
@@ -52,11 +52,13 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bo
     return result  # a new tensor requires grad only through autograd's record (ToCopyBackward0)
 
 
+@public(export=False)
 def cpu(self: Tensor) -> Tensor:
     """This tensor on the CPU (``self`` if already there)."""
     return to(self, device=CPU)
 
 
+@public(export=False)
 def cuda(self: Tensor, device: Any = None) -> Tensor:
     """This tensor on a CUDA device (needs the chapter-05 backend)."""
     return to(self, device="cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
@@ -72,13 +74,13 @@ def _converter(target: _dt.dtype):
 
 
 float_ = _converter(_dt.float32)
-double = _converter(_dt.float64)
-half = _converter(_dt.float16)
-long = _converter(_dt.int64)
+double = public("double", export=False)(_converter(_dt.float64))
+half = public("half", export=False)(_converter(_dt.float16))
+long = public("long", export=False)(_converter(_dt.int64))
 int_ = _converter(_dt.int32)
-short = _converter(_dt.int16)
-byte = _converter(_dt.uint8)
-char = _converter(_dt.int8)
+short = public("short", export=False)(_converter(_dt.int16))
+byte = public("byte", export=False)(_converter(_dt.uint8))
+char = public("char", export=False)(_converter(_dt.int8))
 bool_ = _converter(_dt.bool)
 
 

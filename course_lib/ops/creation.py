@@ -21,6 +21,7 @@ from ..shape import broadcast_shape
 from ..device import as_device
 from ..generator import Generator, default_generator
 from .._tensor import FROM_TORCH, Size, Tensor, is_torch_tensor
+from .dispatch import public
 
 Number = (bool, int, float)
 
@@ -129,6 +130,7 @@ def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
 # --------------------------------------------------------------------------- from data
 
 
+@public(method=False)
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a *copy* of ``data`` (nested lists, numbers, NumPy arrays, tensors).
 
@@ -146,6 +148,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     return _finish(get_backend(dev.type).from_host(array, target, dev, owned=owned), requires_grad)
 
 
+@public(method=False)
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor`, but shares memory with ``data`` when no conversion is needed."""
     dev = data.device if device is None and isinstance(data, Tensor) else as_device(device)
@@ -156,6 +159,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype, device=dev)
 
 
+@public(method=False)
 def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A CPU tensor that *shares memory* with the NumPy ``ndarray`` (writes show in both)."""
     if not isinstance(ndarray, np.ndarray):
@@ -166,12 +170,14 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 # --------------------------------------------------------------------------- filled
 
 
+@public(method=False)
 def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of the given shape whose values are unspecified (zeros here, for reproducibility)."""
     return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(method=False)
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` both work."""
     dev = as_device(device)
@@ -179,6 +185,7 @@ def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, 
     return _finish(get_backend(dev.type).full(_size_arg(sizes, size, "zeros"), 0, target, dev), requires_grad)
 
 
+@public(method=False)
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
     dev = as_device(device)
@@ -186,6 +193,7 @@ def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, r
     return _finish(get_backend(dev.type).full(_size_arg(sizes, size, "ones"), 1, target, dev), requires_grad)
 
 
+@public(method=False)
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype is inferred from it (``full((2,), 3)`` is int64)."""
     if isinstance(fill_value, Tensor):
@@ -195,6 +203,7 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, r
     return _finish(get_backend(dev.type).full(_sizes((size,), "full"), fill_value, target, dev), requires_grad)
 
 
+@public(method=False)
 def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """An ``n x m`` matrix with ones on the diagonal (``m`` defaults to ``n``)."""
@@ -213,6 +222,7 @@ def as_operand(value: Any) -> Any:
     return value.item() if isinstance(value, Tensor) else value
 
 
+@public(method=False)
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """``[start, start + step, ...]`` up to but excluding ``end``; ``arange(n)`` is ``0 .. n-1``.
@@ -237,6 +247,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     return _finish(get_backend(dev.type).arange(start, end, step, count, target, dev), requires_grad)
 
 
+@public(method=False)
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
@@ -269,6 +280,7 @@ def _random_float_dtype(dtype: Any, kernel: str) -> _dt.dtype:
     return target
 
 
+@public(method=False)
 def rand(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in ``[0, 1)`` from course_lib's generator (see ``manual_seed``)."""
@@ -278,6 +290,7 @@ def rand(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, d
     return _finish(result, requires_grad)
 
 
+@public(method=False)
 def randn(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
@@ -287,6 +300,7 @@ def randn(*sizes: Any, size: Any = None, generator: Optional[Generator] = None, 
     return _finish(result, requires_grad)
 
 
+@public(method=False)
 def randint(*args: Any, size: Any = None, generator: Optional[Generator] = None, dtype: Any = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high, size)``.
@@ -311,6 +325,7 @@ def randint(*args: Any, size: Any = None, generator: Optional[Generator] = None,
     return _finish(result, requires_grad)
 
 
+@public(method=False)
 def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64)."""
@@ -321,6 +336,7 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None
     return _finish(get_backend(dev.type).randperm(int(n), target, dev, generator or default_generator), requires_grad)
 
 
+@public(method=False)
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Optional[Generator] = None,
            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal random numbers: ``normal(mean, std, size)`` with numbers, or with tensors (broadcast).
@@ -347,24 +363,28 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
 # --------------------------------------------------------------------------- *_like and new_*
 
 
+@public(method=False)
 def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                memory_format: Any = None) -> Tensor:
     """An unspecified (here: zero) tensor with ``input``'s shape, dtype and device."""
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(method=False)
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                memory_format: Any = None) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device."""
     return full_like(input, 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(method=False)
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               memory_format: Any = None) -> Tensor:
     """Ones with ``input``'s shape, dtype and device."""
     return full_like(input, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(method=False)
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     """``fill_value`` everywhere, with ``input``'s shape, dtype and device."""
@@ -372,6 +392,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any 
                 requires_grad=requires_grad)
 
 
+@public(method=False)
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               memory_format: Any = None) -> Tensor:
     """Uniform ``[0, 1)`` numbers with ``input``'s shape, dtype and device."""
@@ -379,6 +400,7 @@ def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_
                 requires_grad=requires_grad)
 
 
+@public(method=False)
 def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                memory_format: Any = None) -> Tensor:
     """Standard normal numbers with ``input``'s shape, dtype and device."""
@@ -386,6 +408,7 @@ def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires
                  requires_grad=requires_grad)
 
 
+@public(method=False)
 def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Any = None,
                  device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers in ``[low, high)`` with ``input``'s shape (``randint_like(x, high)`` works too)."""
@@ -395,26 +418,31 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
                    requires_grad=requires_grad)
 
 
+@public(export=False)
 def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A copy of ``data`` with this tensor's dtype and device (unless given)."""
     return tensor(data, dtype=_dtype_or(dtype, self.dtype), device=device or self.device, requires_grad=requires_grad)
 
 
+@public(export=False)
 def new_empty(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor of ``size`` with this tensor's dtype and device."""
     return new_full(self, _sizes(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(export=False)
 def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``size`` with this tensor's dtype and device."""
     return new_full(self, _sizes(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(export=False)
 def new_ones(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``size`` with this tensor's dtype and device."""
     return new_full(self, _sizes(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@public(export=False)
 def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, of ``size``, with this tensor's dtype and device."""

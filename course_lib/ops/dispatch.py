@@ -46,6 +46,29 @@ AUTOGRAD: Dict[str, Callable[..., Any]] = {}
 OPS: Dict[str, Callable[..., Any]] = {}
 """Operation name -> the public (dispatching) function; ``OPS[name].plain`` is the plain kernel."""
 
+PUBLIC: Dict[str, Callable[..., Any]] = {}
+"""Name -> function of the torch-like namespace (``course_lib.add``...): ``_api.py`` exports these."""
+
+
+def declare(name: str, function: Callable, method: bool, export: bool) -> Callable:
+    """Make ``function`` the Tensor method ``name`` and/or the namespace's ``course_lib.<name>``."""
+    if method:
+        setattr(Tensor, name, function)
+    if export:
+        PUBLIC[name] = function
+    return function
+
+
+def public(name: str = "", *, method: bool = True, export: bool = True) -> Callable[[Callable], Callable]:
+    """Declare an operation that has no autograd kernel (``argmax``, ``zeros``...): by default a Tensor
+    method and a name of the torch-like namespace, under ``name`` (default: the function's name)."""
+    return lambda function: declare(name or function.__name__, function, method, export)
+
+
+def alias(name: str, function: Callable, *, method: bool = True, export: bool = True) -> Callable:
+    """``function`` under another of torch's names (``multiply`` for ``mul``): the same object."""
+    return declare(name, function, method, export)
+
 
 def mixed_libraries(name: str) -> TypeError:
     """The error for a torch tensor given to a course_lib operation (with the conversion)."""
@@ -88,13 +111,17 @@ def keywords_to_positions(names: tuple, args: tuple, kwargs: dict) -> tuple:
     return args
 
 
-def differentiable(name: str, sizes_keyword: str = "") -> Callable[[Callable], Callable]:
+def differentiable(name: str, *, method: bool = True, export: bool = True,
+                   sizes_keyword: str = "") -> Callable[[Callable], Callable]:
     """Make the decorated plain kernel the operation ``name``, dispatched through :data:`AUTOGRAD`.
 
     The returned function keeps the plain kernel's name, signature and docstring; the plain
-    kernel itself stays reachable as ``.plain`` (autograd kernels call it to compute).
+    kernel itself stays reachable as ``.plain`` (autograd kernels call it to compute). This one
+    declaration also makes it the Tensor method ``name`` and ``course_lib.<name>`` (see :func:`declare`).
 
     Args:
+        method: attach it to :class:`Tensor` (``x.mul(y)``); False for ``cat``, ``stack``...
+        export: put it into the torch-like namespace (``course_lib.mul``); False for ``view``, ``add_``...
         sizes_keyword: for an operation taking ``*sizes`` (``reshape(input, *shape)``), the keyword
             torch also accepts for them (``reshape(x, shape=(3, 2))``): it becomes the sizes argument.
     """
@@ -127,7 +154,7 @@ def differentiable(name: str, sizes_keyword: str = "") -> Callable[[Callable], C
         operation.plain = plain
         operation.op_name = name
         OPS[name] = operation
-        return operation
+        return declare(name, operation, method, export)
 
     return decorate
 

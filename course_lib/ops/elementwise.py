@@ -23,7 +23,7 @@ from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
 from .creation import tensor
 from .common import accepts_out, as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
-from .dispatch import differentiable
+from .dispatch import alias, differentiable, public
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -81,9 +81,9 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Tenso
     return backend_for(device).zip("div", a, b)
 
 
-true_divide = divide = div
-multiply = mul
-subtract = sub
+true_divide, divide = alias("true_divide", div), alias("divide", div)
+multiply = alias("multiply", mul)
+subtract = alias("subtract", sub)
 
 
 def _integer_division(fn_name: str, input: Any, other: Any) -> Tensor:
@@ -96,16 +96,19 @@ def _integer_division(fn_name: str, input: Any, other: Any) -> Tensor:
     return backend_for(device).zip(fn_name, a, b)
 
 
+@public()
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other``, rounding towards minus infinity (like Python)."""
     return _integer_division("floor_divide", input, other)
 
 
+@public()
 def remainder(input: Any, other: Any) -> Tensor:
     """``input % other`` with the sign of ``other`` (like Python)."""
     return _integer_division("remainder", input, other)
 
 
+@public()
 def fmod(input: Any, other: Any) -> Tensor:
     """C-style remainder with the sign of ``input``."""
     return _integer_division("fmod", input, other)
@@ -149,56 +152,68 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
 # --------------------------------------------------------------------------- comparisons and logic
 
 
+@public()
 def eq(input: Any, other: Any) -> Tensor:
     """``input == other`` elementwise (a bool tensor)."""
     return binary("eq", input, other)
 
 
+@public()
 def ne(input: Any, other: Any) -> Tensor:
     """``input != other`` elementwise."""
     return binary("ne", input, other)
 
 
+@public()
 def lt(input: Any, other: Any) -> Tensor:
     """``input < other`` elementwise."""
     return binary("lt", input, other)
 
 
+@public()
 def le(input: Any, other: Any) -> Tensor:
     """``input <= other`` elementwise."""
     return binary("le", input, other)
 
 
+@public()
 def gt(input: Any, other: Any) -> Tensor:
     """``input > other`` elementwise."""
     return binary("gt", input, other)
 
 
+@public()
 def ge(input: Any, other: Any) -> Tensor:
     """``input >= other`` elementwise."""
     return binary("ge", input, other)
 
 
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+greater, greater_equal, less, less_equal, not_equal = (
+    alias(name, op) for name, op in [("greater", gt), ("greater_equal", ge), ("less", lt), ("less_equal", le),
+                                     ("not_equal", ne)])
 
 
+@public()
 def equal(input: Tensor, other: Tensor) -> bool:
     """True when both tensors have the same shape and elements."""
     return input.shape == other.shape and bool(eq(input, other).all())
 
 
+@public()
 @accepts_out
 def logical_and(input: Any, other: Any) -> Tensor:
     """Elementwise AND of truth values (non-zero is true)."""
     return binary("logical_and", input, other)
 
 
+@public()
 @accepts_out
 def logical_or(input: Any, other: Any) -> Tensor:
     """Elementwise OR of truth values."""
     return binary("logical_or", input, other)
 
 
+@public()
 @accepts_out
 def logical_xor(input: Any, other: Any) -> Tensor:
     """Elementwise XOR of truth values."""
@@ -212,16 +227,19 @@ def _bitwise(fn_name: str, a: Any, b: Any) -> Tensor:
     return backend_for(device).zip(fn_name, a, b)
 
 
+@public()
 def bitwise_and(input: Any, other: Any) -> Tensor:
     """``input & other`` (bool or integer tensors)."""
     return _bitwise("bitwise_and", input, other)
 
 
+@public()
 def bitwise_or(input: Any, other: Any) -> Tensor:
     """``input | other`` (bool or integer tensors)."""
     return _bitwise("bitwise_or", input, other)
 
 
+@public()
 def bitwise_xor(input: Any, other: Any) -> Tensor:
     """``input ^ other`` (bool or integer tensors)."""
     return _bitwise("bitwise_xor", input, other)
@@ -230,7 +248,7 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:
 # --------------------------------------------------------------------------- where and clamp
 
 
-@differentiable("where")
+@differentiable("where", method=False)
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` is True, else ``other`` (all three broadcast).
 
@@ -277,7 +295,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return result
 
 
-clip = clamp
+clip = alias("clip", clamp)
 
 
 @differentiable("clamp_min")

@@ -22,7 +22,7 @@ from ..shape import normalize_dim, slice_layout
 from .._tensor import Tensor, wrap_storage
 from . import creation, views
 from .creation import arange, tensor
-from .dispatch import differentiable
+from .dispatch import differentiable, public
 from .elementwise import where
 from .common import check_writable, write_result
 from .inplace import fill_
@@ -165,7 +165,7 @@ def _positions(view: Tensor, advanced: List[Tuple[int, Tensor]]) -> Tensor:
 # --------------------------------------------------------------------------- get / set
 
 
-@differentiable("getitem")
+@differentiable("getitem", method=False, export=False)
 def getitem(input: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic indexing, a copy for advanced indexing."""
     key_type = type(key)
@@ -182,7 +182,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     return get_backend(input.device.type).take(input, positions.contiguous())
 
 
-@differentiable("setitem")
+@differentiable("setitem", method=False, export=False)
 def setitem(input: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: ``value`` (a number or a tensor broadcastable to ``x[key]``) is cast
     to ``input``'s dtype and written into ``input``'s storage."""
@@ -209,6 +209,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     backend.put(input, positions, values)
 
 
+@public()
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-d tensor per dim."""
     found = get_backend(input.device.type).nonzero(input)
@@ -232,6 +233,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return getitem(input, (slice(None),) * d + (index,))
 
 
+@public()
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements where ``mask`` is True, as a 1-d copy."""
 
@@ -254,7 +256,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return where(mask, value, input)
 
 
-@differentiable("masked_fill_")
+@differentiable("masked_fill_", export=False)
 def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In-place :func:`masked_fill`."""
 

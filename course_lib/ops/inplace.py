@@ -47,7 +47,7 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
     return write_result(self, result)
 
 
-@differentiable("add_")
+@differentiable("add_", export=False)
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self += alpha * other``; returns ``self``."""
     if alpha != 1:
@@ -57,7 +57,7 @@ def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return _inplace_binary("add", self, other)
 
 
-@differentiable("sub_")
+@differentiable("sub_", export=False)
 def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self -= alpha * other``."""
     check_bool_arithmetic("sub", self, other)
@@ -66,31 +66,31 @@ def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return _inplace_binary("sub", self, other)
 
 
-@differentiable("mul_")
+@differentiable("mul_", export=False)
 def mul_(self: Tensor, other: Any) -> Tensor:
     """In-place ``self *= other``."""
     return _inplace_binary("mul", self, other)
 
 
-@differentiable("div_")
+@differentiable("div_", export=False)
 def div_(self: Tensor, other: Any) -> Tensor:
     """In-place ``self /= other`` (refused for integer ``self``: the result is a float)."""
     return _inplace_binary("div", self, other)
 
 
-@differentiable("pow_")
+@differentiable("pow_", export=False)
 def pow_(self: Tensor, exponent: Any) -> Tensor:
     """In-place ``self **= exponent``."""
     return write_result(self, pow(self, exponent))
 
 
-@differentiable("clamp_")
+@differentiable("clamp_", export=False)
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """In-place :func:`clamp`."""
     return write_result(self, clamp(self, min, max))
 
 
-@differentiable("fill_")
+@differentiable("fill_", export=False)
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Set every element to ``value`` (a number or a 0-d tensor), in place."""
     if isinstance(value, Tensor):
@@ -103,13 +103,13 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return self
 
 
-@differentiable("zero_")
+@differentiable("zero_", export=False)
 def zero_(self: Tensor) -> Tensor:
     """Set every element to 0, in place."""
     return fill_(self, 0)
 
 
-@differentiable("copy_")
+@differentiable("copy_", export=False)
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcastable, any dtype, any device) into ``self``, in place."""
     if src.device != self.device:
@@ -126,7 +126,7 @@ def _make_unary_inplace(function):
 
     inplace.__name__ = inplace.__qualname__ = function.__name__ + "_"
     inplace.__doc__ = f"In-place :func:`{function.__name__}`; returns ``self``."
-    return differentiable(inplace.__name__)(inplace)
+    return differentiable(inplace.__name__, export=False)(inplace)
 
 
 neg_, abs_, exp_, log_, sqrt_, sigmoid_, tanh_, relu_, floor_, ceil_, round_, trunc_, sign_, reciprocal_ = (

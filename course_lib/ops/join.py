@@ -14,7 +14,7 @@ from ..backends import get_backend
 from ..shape import normalize_dim
 from .._tensor import Tensor, check_same_device
 from .common import wrong_type
-from .dispatch import differentiable
+from .dispatch import alias, differentiable, public
 from .views import unsqueeze
 
 
@@ -29,7 +29,7 @@ def _tensor_list(name: str, tensors: Any) -> list:
     return tensors
 
 
-@differentiable("cat")
+@differentiable("cat", method=False)
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
     """Join tensors along an existing dimension (a copy); dtypes are promoted.
 
@@ -67,10 +67,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
     return get_backend(device.type).cat(shaped, d, dtype)
 
 
-concat = concatenate = cat
+concat, concatenate = alias("concat", cat, method=False), alias("concatenate", cat, method=False)
 
 
-@differentiable("stack")
+@differentiable("stack", method=False)
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tensor:
     """Join same-shape tensors along a new dimension ``dim`` (a copy).
 
@@ -91,12 +91,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: Any = None) -> Tenso
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
+@public(method=False)
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 1 (dim 0 for 1-d tensors)."""
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+@public(method=False)
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 0, treating 1-d tensors as rows."""
     return cat([unsqueeze(t, 0) if t.ndim == 1 else t for t in tensors], 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
 from .common import FROM_TORCH, accepts_out, backend_for, describe, is_torch_tensor
-from .dispatch import differentiable
+from .dispatch import differentiable, public
 from .views import reshape, squeeze, unsqueeze
 
 
@@ -105,6 +105,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 vdot = dot
 
 
+@public()
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Sum of products over the last dimension: shape ``input.shape[:-1] + other.shape[:-1]`` (``dot`` for
     vectors; a number operand multiplies). Composed of differentiable operations.
@@ -125,6 +126,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     return reshape(flat, input._shape[:-1] + other._shape[:-1])
 
 
+@public()
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product of two vectors: ``(n,), (m,) -> (n, m)``."""
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)

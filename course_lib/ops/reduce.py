@@ -21,7 +21,7 @@ from .. import return_types
 from ..shape import normalize_dim, normalize_dims, numel
 from .._tensor import Tensor
 from .common import backend_for, cast
-from .dispatch import differentiable, positional_names
+from .dispatch import differentiable, positional_names, public
 from .elementwise import maximum, minimum, ne
 
 
@@ -173,30 +173,35 @@ def _arg(name: str, input: Tensor, dim: Optional[int], keepdim: bool) -> Tensor:
     return backend_for(input.device).arg_reduce(name, input, d, keepdim)
 
 
+@public()
 @numpy_aliases
 def argmax(input: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (in the flattened tensor if ``dim`` is None); the first on ties."""
     return _arg("max", input, dim, keepdim)
 
 
+@public()
 @numpy_aliases
 def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (see :func:`argmax`)."""
     return _arg("min", input, dim, keepdim)
 
 
+@public()
 @numpy_aliases
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where every element over ``dim`` is non-zero."""
     return _reduce("all", input, _dims(dim, input.ndim), keepdim)
 
 
+@public()
 @numpy_aliases
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where some element over ``dim`` is non-zero."""
     return _reduce("any", input, _dims(dim, input.ndim), keepdim)
 
 
+@public()
 @numpy_aliases
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """Number of non-zero elements over ``dim``."""
@@ -264,6 +269,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
+@public(method=False)
 @numpy_aliases
 def var_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
              correction: Optional[float] = None) -> Tuple[Tensor, Tensor]:
@@ -271,6 +277,7 @@ def var_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, ke
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
+@public(method=False)
 @numpy_aliases
 def std_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
              correction: Optional[float] = None) -> Tuple[Tensor, Tensor]:
@@ -330,6 +337,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return return_types.sort((values, indices))
 
 
+@public()
 @numpy_aliases
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim``."""
@@ -354,6 +362,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return return_types.topk((values.narrow(d, 0, k), indices.narrow(d, 0, k)))
 
 
+@public()
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     """The ``p``-norm of ``input - other`` (broadcast): ``norm(input - other, p)``."""
     return norm(input - other, p)

@@ -17,6 +17,7 @@ from .. import dtypes as _dt
 from ..shape import normalize_dim
 from .._tensor import Tensor
 from .creation import arange, tensor, zeros
+from .dispatch import public
 from .elementwise import where
 from .indexing import index_select, setitem
 from .linalg import matmul
@@ -33,16 +34,19 @@ def _triangle_mask(x: Tensor, diagonal: int, lower: bool) -> Tensor:
     return offset <= diagonal if lower else offset >= diagonal
 
 
+@public()
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dims (elements with ``col - row <= diagonal``), zeros elsewhere."""
     return where(_triangle_mask(input, diagonal, True), input, zeros((), dtype=input.dtype, device=input.device))
 
 
+@public()
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (elements with ``col - row >= diagonal``), zeros elsewhere."""
     return where(_triangle_mask(input, diagonal, False), input, zeros((), dtype=input.dtype, device=input.device))
 
 
+@public()
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-d input becomes a square matrix with it on the ``diagonal``-th diagonal; a 2-d input gives that
     diagonal as a 1-d tensor.
@@ -70,6 +74,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 # --------------------------------------------------------------------------- rearranging
 
 
+@public()
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Elements shifted along ``dims`` (the flattened tensor when None), wrapping around (a copy)."""
     if dims is None:
@@ -88,6 +93,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     return result
 
 
+@public(method=False)
 def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...]:
     """Coordinate grids from 1-d tensors: ``indexing="ij"`` (matrix, torch's default) or ``"xy"`` (Cartesian).
 
@@ -118,6 +124,7 @@ def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...
     return tuple(grids)
 
 
+@public()
 def repeat_interleave(input: Tensor, repeats: Any = None, dim: Optional[int] = None, *,
                       output_size: Optional[int] = None) -> Tensor:
     """Each element repeated ``repeats`` times (an int, or one count per element along ``dim``), a copy;
@@ -130,6 +137,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: Optional[int] = N
     return index_select(input, d, tensor(order.astype(np.int64), device=input.device))
 
 
+@public()
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim: Optional[int] = None) -> Any:
     """The distinct elements, sorted (torch sorts them too); optionally the inverse indices and the counts.
@@ -162,6 +170,7 @@ def _scatter_key(index: Tensor, dim: int) -> tuple:
     return tuple(key)
 
 
+@public()
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
     """A copy of ``input`` where ``src`` (or the number ``value``) is written at ``index`` along ``dim``.
 
@@ -179,11 +188,13 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     return result
 
 
+@public(export=False)
 def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
     """In-place :func:`scatter`; returns ``self``."""
     return self.copy_(scatter(self, dim, index, src, value=value))
 
 
+@public()
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """``input`` with ``alpha * source`` added along ``dim`` at the positions ``index`` (1-d), duplicates
     adding up. Composed as a matrix product with the one-hot matrix of ``index``, so it is differentiable."""
@@ -197,6 +208,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     return input + added * alpha if alpha != 1 else input + added
 
 
+@public(export=False)
 def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """In-place :func:`index_add`; returns ``self``."""
     return self.copy_(index_add(self, dim, index, source, alpha=alpha))
@@ -205,6 +217,7 @@ def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 # --------------------------------------------------------------------------- einsum
 
 
+@public(method=False)
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation for the common cases: ``"ij,jk->ik"``, ``"bij,bjk->bik"``, ``"i,j->ij"``,
     ``"i,i->"``, ``"ij->ji"``, ``"ij->"``... (each letter once per operand; no ``...``).

@@ -1,8 +1,11 @@
-"""Attach the operation modules' functions to :class:`Tensor` as methods and operators.
+"""The Tensor methods and operators that are not one operation under its own name.
 
-``x.sum(1)`` is ``reduce.sum(x, 1)``, ``x + y`` is ``elementwise`` code, and so on:
-one implementation, reachable both ways, as in torch (``torch.sum(x)`` / ``x.sum()``).
-Importing this module (``course_lib/__init__.py`` does) performs the binding.
+Every operation is already a method by its declaration (``@differentiable("sum")``, ``@public()``,
+``alias(...)`` in ``ops/dispatch.py``): ``x.sum(1)`` is ``reduce.sum(x, 1)``, one implementation
+reachable both ways, as in torch. What is left is here: the operators (``x + y``, ``x == y``...),
+methods whose arguments differ from the function's (``x.where(condition, y)``, ``x.split(split_size)``),
+names that clash with Python builtins (``x.float()``), ``T``/``mT``, indexing, construction and
+pickling. Importing this module (``_api.py`` does) imports every operation module first.
 """
 
 from __future__ import annotations
@@ -11,32 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from . import activation, conversion, creation, elementwise, indexing, inplace, linalg, reduce, structure, unary, views
+# Every operation module, imported here: each declares its own methods (and names) when imported.
+from . import (activation, conversion, creation, elementwise, indexing, inplace, linalg, reduce,  # noqa: F401
+               structure, unary, views)
 from .. import dtypes
 from .._tensor import Size, Tensor, _become
 from .common import FROM_TORCH, binary, check_bool_arithmetic, is_torch_tensor
 from .dispatch import operator
-
-_METHODS = {
-    elementwise: """add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow maximum
-        minimum atan2 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal logical_and logical_or
-        logical_xor bitwise_and bitwise_or bitwise_xor clamp clip clamp_min clamp_max""",
-    unary: """neg negative abs exp exp2 expm1 log log2 log10 log1p sqrt square reciprocal rsqrt sin cos tan tanh
-        sigmoid relu sign floor ceil round trunc isnan isinf isfinite logical_not bitwise_not positive""",
-    inplace: """add_ sub_ mul_ div_ pow_ clamp_ fill_ zero_ copy_ neg_ abs_ exp_ log_ sqrt_ sigmoid_ tanh_ relu_
-        floor_ ceil_ round_ trunc_ sign_ reciprocal_""",
-    reduce: """sum prod mean max min amax amin argmax argmin all any count_nonzero cumsum cumprod var std norm
-        logsumexp sort argsort topk dist""",
-    views: """view view_as reshape reshape_as flatten unflatten permute transpose swapaxes swapdims t movedim
-        squeeze unsqueeze expand expand_as broadcast_to select narrow unbind split chunk contiguous clone
-        repeat""",
-    indexing: "nonzero index_select masked_select masked_fill masked_fill_ gather flip",
-    structure: "tril triu diag roll repeat_interleave unique scatter scatter_ index_add index_add_",
-    linalg: "matmul mm bmm mv dot inner outer",
-    activation: "softmax log_softmax",
-    creation: "new_tensor new_empty new_zeros new_ones new_full",
-    conversion: "to cpu cuda double half long short byte char",
-}
 
 
 def _construct(self: Tensor, *sizes: Any, dtype: Any = None, device: Any = None) -> None:
@@ -69,10 +53,6 @@ def rebuild(array: np.ndarray, dtype_name: str, device_name: str, requires_grad:
 
 
 Tensor.__init__, Tensor.__iter__, Tensor.__reduce_ex__ = _construct, _iterate, _reduce_ex
-
-for _module, _names in _METHODS.items():
-    for _name in _names.split():
-        setattr(Tensor, _name, getattr(_module, _name))
 
 # Names that clash with Python builtins inside conversion.py.
 Tensor.float = conversion.float_

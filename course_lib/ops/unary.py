@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from .common import accepts_out, backend_for, cast, wrong_type
-from .dispatch import differentiable
+from .dispatch import alias, differentiable, public
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",
                          "tanh", "sigmoid", "reciprocal"})
@@ -41,11 +41,11 @@ def _make_unary(fn_name: str, doc: str, has_gradient: bool = True):
     function.__name__ = function.__qualname__ = fn_name
     function.__doc__ = doc
     function = accepts_out(function)
-    return differentiable(fn_name)(function) if has_gradient else function
+    return differentiable(fn_name)(function) if has_gradient else public()(function)
 
 
 neg = _make_unary("neg", "``-input`` elementwise.")
-negative = neg
+negative = alias("negative", neg)
 abs = _make_unary("abs", "Absolute value elementwise.")  # noqa: A001
 exp = _make_unary("exp", "``e ** input`` elementwise (integers give floats).")
 exp2 = _make_unary("exp2", "``2 ** input`` elementwise.")
@@ -69,6 +69,7 @@ ceil = _make_unary("ceil", "Round up elementwise.")
 _round_to_integer = _make_unary("round", "Round to the nearest integer, half to even.")
 
 
+@public()
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (torch.round)
     """Round to ``decimals`` decimal places (half to even); computed as torch does, ``round(x * 10**d) / 10**d``."""
     if decimals == 0:
@@ -88,11 +89,13 @@ def rsqrt(input: Tensor) -> Tensor:
     return reciprocal(sqrt(input))
 
 
+@public(export=False)
 def positive(input: Tensor) -> Tensor:
     """``+input``: the tensor itself."""
     return input
 
 
+@public()
 def bitwise_not(input: Tensor) -> Tensor:
     """``~input``: logical NOT for bool tensors, bitwise NOT for integers."""
     if input.dtype.is_floating_point:

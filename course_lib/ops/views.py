@@ -20,7 +20,7 @@ from ..backends import get_backend
 from ..shape import (broadcast_shape, broadcast_strides, expanded_shape, infer_size, is_contiguous, normalize_dim,
                      numel, permute_shape_strides, row_major_strides, slice_layout, view_strides)
 from .._tensor import Size, Tensor, wrap_storage
-from .dispatch import differentiable
+from .dispatch import differentiable, public
 
 
 def as_view(input: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int) -> Tensor:
@@ -56,7 +56,7 @@ def _view_layout(input: Tensor, new_shape: Tuple[int, ...]) -> Any:
     return view_strides(input._shape, input._strides, new_shape)
 
 
-@differentiable("view", sizes_keyword="size")
+@differentiable("view", export=False, sizes_keyword="size")
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements read with a new shape (one size may be -1), sharing storage.
 
@@ -75,6 +75,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     return as_view(input, new_shape, strides, input._offset)
 
 
+@public(export=False)
 def view_as(input: Tensor, other: Tensor) -> Tensor:
     """``input.view(other.shape)``."""
     return view(input, other._shape)
@@ -90,6 +91,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     return as_view(input, new_shape, strides, input._offset)
 
 
+@public(export=False)
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     """``input.reshape(other.shape)``."""
     return reshape(input, other._shape)
@@ -167,11 +169,13 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _permuted(input, tuple(order))
 
 
+@public()
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """:func:`transpose` under NumPy's name (a view)."""
     return transpose(input, dim0, dim1)
 
 
+@public()
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     """:func:`transpose` with NumPy's parameter names (a view)."""
     return transpose(input, axis0, axis1)
@@ -212,6 +216,7 @@ def mT(input: Tensor) -> Tensor:  # noqa: N802  (the ``.mT`` property)
     return transpose(input, -2, -1)
 
 
+@public()
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dimension(s) ``source`` to position(s) ``destination`` (ints or equal-length tuples; a view).
 
@@ -260,7 +265,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return as_view(input, input._shape[:d] + (1,) + input._shape[d:], input._strides[:d] + (stride,) + input._strides[d:], input._offset)
 
 
-@differentiable("expand", sizes_keyword="size")
+@differentiable("expand", export=False, sizes_keyword="size")
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """View ``input`` with a larger shape: size-1 (or new leading) dimensions repeat with stride 0.
 
@@ -272,16 +277,19 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     return as_view(input, expanded_shape(input._shape, target), strides, input._offset)
 
 
+@public(export=False)
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """``input.expand(other.shape)``."""
     return expand(input, other._shape)
 
 
+@public()
 def broadcast_to(input: Tensor, size: Any) -> Tensor:
     """:func:`expand` to ``size`` (a view; recorded as ``ExpandBackward0``, as in torch)."""
     return expand(input, size)
 
 
+@public(method=False)
 def broadcast_shapes(*shapes: Sequence[int]) -> Tuple[int, ...]:
     """The broadcast of several shapes."""
     result: Tuple[int, ...] = ()
@@ -290,6 +298,7 @@ def broadcast_shapes(*shapes: Sequence[int]) -> Tuple[int, ...]:
     return Size(result)
 
 
+@public(method=False)
 def broadcast_tensors(*tensors: Tensor) -> Tuple[Tensor, ...]:
     """Expand every tensor to their common broadcast shape (views)."""
     shape = broadcast_shapes(*(t._shape for t in tensors))
@@ -337,12 +346,14 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return as_view(input, shape, strides, offset)
 
 
+@public()
 def unbind(input: Tensor, dim: int = 0) -> Tuple[Tensor, ...]:
     """All the slices along ``dim``, as a tuple of views."""
     d = normalize_dim(dim, input.ndim)
     return tuple(select(input, d, i) for i in range(input._shape[d]))
 
 
+@public()
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> Tuple[Tensor, ...]:
     """Views of consecutive pieces along ``dim``: of ``split_size`` each (the last may be
     smaller), or of the given list of sizes. (torch names the tensor ``tensor`` here, and the
@@ -367,6 +378,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> Tuple[Te
     return tuple(pieces)
 
 
+@public()
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer if the size runs out)."""
     if chunks <= 0:
@@ -378,7 +390,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
 # --------------------------------------------------------------------------- copies
 
 
-@differentiable("contiguous")
+@differentiable("contiguous", export=False)
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     """``input`` itself when it is contiguous, else a contiguous copy."""
     if is_contiguous(input._shape, input._strides):

@@ -18,7 +18,7 @@ from ...ops import unary as U
 from ...ops.creation import ones_like
 from ...dtypes import bool as bool_
 from ..._tensor import Tensor
-from ..function import Function, FunctionCtx
+from ..function import Function, FunctionCtx, backward_of
 
 
 def saved_operands(ctx: FunctionCtx) -> Tuple[Any, Any]:
@@ -37,6 +37,7 @@ def save_operands(ctx: FunctionCtx, a: Any, b: Any) -> None:
     ctx.numbers = (a, b)
 
 
+@backward_of("add")
 class AddBackward0(Function):
     edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
 
@@ -51,6 +52,7 @@ class AddBackward0(Function):
         return grad, other
 
 
+@backward_of("sub")
 class SubBackward0(Function):
     edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
 
@@ -64,6 +66,7 @@ class SubBackward0(Function):
         return grad, -grad * ctx.alpha
 
 
+@backward_of("mul")
 class MulBackward0(Function):
     edge_args = (0, 1)  # both operands, even a number (torch's next_functions for x + 2)
 
@@ -183,11 +186,13 @@ class _MaxMinBackward(Function):
         return grad * share, grad * (1 - share)
 
 
+@backward_of("maximum")
 class MaximumBackward0(_MaxMinBackward):
     pick = staticmethod(E.maximum)
     wins = staticmethod(E.gt)
 
 
+@backward_of("minimum")
 class MinimumBackward0(_MaxMinBackward):
     pick = staticmethod(E.minimum)
     wins = staticmethod(E.lt)
@@ -256,6 +261,7 @@ class WhereBackward0(Function):
         return None, E.where(condition, grad, zero), E.where(condition, zero, grad)
 
 
+@backward_of("atan2")
 class Atan2Backward0(Function):
     @staticmethod
     def forward(ctx, a, b):

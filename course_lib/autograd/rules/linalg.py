@@ -8,10 +8,11 @@ gradient of the loss with respect to ``A`` is ``dC @ B^T`` and with respect to `
 from __future__ import annotations
 
 from ...ops import linalg as L
-from ..function import Function
+from ..function import Function, backward_of
 from ..engine import sum_to_shape
 
 
+@backward_of("mm")
 class MmBackward0(Function):
     """``mm(a, b)`` for matrices ``a (n, k)`` and ``b (k, m)``."""
 
@@ -31,6 +32,7 @@ class MmBackward0(Function):
         # END EXERCISE
 
 
+@backward_of("dot")
 class DotBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -43,6 +45,7 @@ class DotBackward0(Function):
         return grad * b, grad * a
 
 
+@backward_of("mv")
 class MvBackward0(Function):
     @staticmethod
     def forward(ctx, a, v):
@@ -55,6 +58,7 @@ class MvBackward0(Function):
         return grad.unsqueeze(1) * v.unsqueeze(0), a.t().mv(grad)
 
 
+@backward_of("bmm")
 class BmmBackward0(Function):
     """Batched, broadcast ``matmul`` of operands with at least one of them 3-d or more.
 

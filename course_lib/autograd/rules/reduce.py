@@ -17,7 +17,7 @@ from ...ops import reduce as R
 from ...ops.creation import arange
 from ...shape import normalize_dims
 from ..._tensor import Tensor
-from ..function import Function
+from ..function import Function, backward_of
 from .views import scatter_along
 from ...ops.join import cat
 from ...ops.views import narrow
@@ -86,6 +86,7 @@ class MeanBackward1(MeanBackward0):
     """``mean`` with a ``dim``."""
 
 
+@backward_of("amax")
 class AmaxBackward0(_Reduction):
     """``amax``/``amin`` and ``max()``/``min()`` without dim: ties share the gradient evenly (as torch)."""
 
@@ -106,6 +107,7 @@ class AmaxBackward0(_Reduction):
         return expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim) * hits / count, None, None
 
 
+@backward_of("amin")
 class AminBackward0(AmaxBackward0):
     extreme = staticmethod(R.amin)
 
@@ -216,6 +218,7 @@ def _exclusive_cumprod(x: Tensor, dim: int) -> Tensor:
     return shifted.cumprod(dim)
 
 
+@backward_of("cumsum")
 class CumsumBackward0(Function):
     @staticmethod
     def forward(ctx, a, dim, dtype=None):
@@ -230,6 +233,7 @@ class CumsumBackward0(Function):
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim).to(ctx.dtype), None, None
 
 
+@backward_of("cumprod")
 class CumprodBackward0(Function):
     @staticmethod
     def forward(ctx, a, dim, dtype=None):
@@ -257,6 +261,7 @@ class CumprodBackward0(Function):
         return result.movedim(-1, dim).to(ctx.dtype), None, None
 
 
+@backward_of("var")
 class VarBackward0(_Reduction):
     @staticmethod
     def forward(ctx, a, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -273,6 +278,7 @@ class VarBackward0(_Reduction):
         return expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim) * 2 * centered / ctx.dof, None, None, None, None
 
 
+@backward_of("std")
 class StdBackward0(_Reduction):
     @staticmethod
     def forward(ctx, a, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -293,6 +299,7 @@ class StdBackward0(_Reduction):
         return (scale * centered / (ctx.dof * spread)).masked_fill(spread == 0, 0.0), None, None, None, None
 
 
+@backward_of("norm")
 class LinalgVectorNormBackward0(_Reduction):
     """``norm`` (torch records every vector norm as ``linalg.vector_norm``)."""
 
@@ -323,6 +330,7 @@ class LinalgVectorNormBackward0(_Reduction):
         return scale * local, None, None, None, None
 
 
+@backward_of("logsumexp")
 class LogsumexpBackward0(_Reduction):
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):
@@ -338,6 +346,7 @@ class LogsumexpBackward0(_Reduction):
         return expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim) * weights, None, None
 
 
+@backward_of("softmax")
 class SoftmaxBackward0(Function):
     @staticmethod
     def forward(ctx, a, dim, dtype=None):
@@ -353,6 +362,7 @@ class SoftmaxBackward0(Function):
         return s * (grad - (grad * s).sum(dim=ctx.dim, keepdim=True)), None
 
 
+@backward_of("log_softmax")
 class LogSoftmaxBackward0(Function):
     @staticmethod
     def forward(ctx, a, dim, dtype=None):

@@ -16,9 +16,10 @@ from typing import Any, Callable, Optional
 from ...ops import unary as U
 from ...ops.creation import zeros_like
 from ..._tensor import Tensor
-from ..function import Function
+from ..function import Function, backward_of
 
 
+@backward_of("exp")
 class ExpBackward0(Function):
     @staticmethod
     def forward(ctx, a):
@@ -35,6 +36,7 @@ class ExpBackward0(Function):
         # END EXERCISE
 
 
+@backward_of("log")
 class LogBackward0(Function):
     @staticmethod
     def forward(ctx, a):
@@ -52,7 +54,8 @@ class LogBackward0(Function):
 
 def one_line_rule(name: str, forward: Callable[[Tensor], Tensor], saves: Optional[str],
                   backward: Callable[[Tensor, Any], Tensor]) -> type:
-    """A Function for a unary op whose backward is one line of calculus.
+    """A Function for a unary op whose backward is one line of calculus, registered as the
+    autograd kernel of ``forward`` (:func:`~course_lib.autograd.function.backward_of`).
 
     Args:
         name: torch's ``grad_fn`` name (``"SqrtBackward0"``).
@@ -74,8 +77,9 @@ def one_line_rule(name: str, forward: Callable[[Tensor], Tensor], saves: Optiona
         return backward(grad, saved)
 
     doc = f"Backward of ``{forward.__name__}`` (saves its {saves or 'nothing'})."
-    return type(name, (Function,), {"forward": staticmethod(forward_), "backward": staticmethod(backward_),
+    rule = type(name, (Function,), {"forward": staticmethod(forward_), "backward": staticmethod(backward_),
                                     "__doc__": doc, "__module__": __name__})
+    return backward_of(forward.__name__)(rule)
 
 
 # The look-alike rules: (torch's name, forward, what backward needs, the derivative times grad).
@@ -126,6 +130,7 @@ class ToCopyBackward0(Function):
         return grad.to(device=ctx.device, dtype=ctx.dtype), None
 
 
+@backward_of("clone")
 class CloneBackward0(Function):
     @staticmethod
     def forward(ctx, a):

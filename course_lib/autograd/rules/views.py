@@ -17,10 +17,11 @@ from ...ops import views as S
 from ...backends import get_backend
 from ...ops.creation import arange, zeros
 from ..._tensor import Tensor
-from ..function import Function
+from ..function import Function, backward_of
 from ..engine import sum_to_shape
 
 
+@backward_of("view")
 class ViewBackward0(Function):
     is_view = True
 
@@ -52,15 +53,16 @@ def _reshaping(name: str, op: Any) -> type:
                                     "__doc__": f"Backward of ``{op.__name__}``: reshape the gradient back."})
 
 
-ReshapeBackward = _reshaping("ViewBackward0", S.reshape)
-FlattenBackward = _reshaping("ViewBackward0", S.flatten)
-UnflattenBackward = _reshaping("ViewBackward0", S.unflatten)
+ReshapeBackward = backward_of("reshape")(_reshaping("ViewBackward0", S.reshape))
+FlattenBackward = backward_of("flatten")(_reshaping("ViewBackward0", S.flatten))
+UnflattenBackward = backward_of("unflatten")(_reshaping("ViewBackward0", S.unflatten))
 SqueezeBackward0 = _reshaping("SqueezeBackward0", S.squeeze)  # squeeze(): every size-1 dim
 SqueezeBackward1 = _reshaping("SqueezeBackward1", S.squeeze)  # squeeze(dim)
 SqueezeBackward2 = _reshaping("SqueezeBackward2", S.squeeze)  # squeeze((dims...))
-UnsqueezeBackward0 = _reshaping("UnsqueezeBackward0", S.unsqueeze)
+UnsqueezeBackward0 = backward_of("unsqueeze")(_reshaping("UnsqueezeBackward0", S.unsqueeze))
 
 
+@backward_of("permute")
 class PermuteBackward0(Function):
     is_view = True
 
@@ -85,6 +87,7 @@ def _permutation(a: Tensor, dims: Sequence[Any]) -> list:
     return [d % ndim for d in dims]
 
 
+@backward_of("transpose")
 class TransposeBackward0(Function):
     is_view = True
 
@@ -98,6 +101,7 @@ class TransposeBackward0(Function):
         return grad.transpose(*ctx.dims), None, None
 
 
+@backward_of("t")
 class TBackward0(Function):
     is_view = True
 
@@ -110,6 +114,7 @@ class TBackward0(Function):
         return grad.t()
 
 
+@backward_of("expand")
 class ExpandBackward0(Function):
     is_view = True
 
@@ -124,6 +129,7 @@ class ExpandBackward0(Function):
         return sum_to_shape(grad, ctx.shape)
 
 
+@backward_of("flip")
 class FlipBackward0(Function):
     @staticmethod
     def forward(ctx, a, dims):
@@ -135,6 +141,7 @@ class FlipBackward0(Function):
         return grad.flip(ctx.dims), None
 
 
+@backward_of("narrow")
 class NarrowBackward(Function):
     """``narrow`` is a slice; its gradient fills the other positions with zeros."""
 
@@ -159,6 +166,7 @@ def _narrow_key(a: Tensor, dim: int, start: int, length: int) -> tuple:
     return (slice(None),) * d + (slice(begin, begin + length),)
 
 
+@backward_of("select")
 class SelectBackward0(Function):
     is_view = True
 
@@ -235,6 +243,7 @@ def scatter_along(grad: Tensor, shape: Sequence[int], dim: int, indices: Tensor)
     return IndexPutBackward0.apply(grad, tuple(shape), gather_key(indices, dim))
 
 
+@backward_of("gather")
 class GatherBackward0(Function):
     edge_args = (0,)
 
@@ -248,6 +257,7 @@ class GatherBackward0(Function):
         return scatter_along(grad, ctx.shape, ctx.dim, ctx.index), None, None
 
 
+@backward_of("index_select")
 class IndexSelectBackward0(Function):
     edge_args = (0,)
 
@@ -292,6 +302,7 @@ class MaskedFillBackward1(MaskedFillBackward0):
         return sum_to_shape(grad.masked_fill(mask, 0.0), ctx.shape), None, grad_value
 
 
+@backward_of("repeat")
 class RepeatBackward0(Function):
     @staticmethod
     def forward(ctx, a, *sizes):
