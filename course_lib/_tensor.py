@@ -103,7 +103,7 @@ class Tensor:
             ``grad``, ``grad_fn`` and the rest of the autograd state are in ``autograd_meta``.
     """
 
-    __slots__ = ("_storage", "_shape", "_strides", "_offset", "dtype", "device", "_array",
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "dtype", "device", "_backend_cache",
                  "requires_grad", "_autograd", "__weakref__")
 
     # Make NumPy defer to our reflected operators (``np.float32(2) * t`` calls ``t.__rmul__``).
@@ -297,7 +297,8 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A view of the same storage that does not require grad."""
-        return wrap_storage(self._storage, self._shape, self._strides, self._offset, self.dtype, self.device, self._array)
+        return wrap_storage(self._storage, self._shape, self._strides, self._offset, self.dtype, self.device,
+                            self._backend_cache)
 
     @property
     def data(self) -> "Tensor":
@@ -307,16 +308,14 @@ class Tensor:
     @data.setter
     def data(self, other: "Tensor") -> None:
         self._storage, self._shape, self._strides = other._storage, other._shape, other._strides
-        self._offset, self.dtype, self.device, self._array = other._offset, other.dtype, other.device, other._array
+        self._offset, self.dtype, self.device = other._offset, other.dtype, other.device
+        self._backend_cache = other._backend_cache
 
     # ------------------------------------------------------------------ conversions
 
     def _host_array(self) -> np.ndarray:
-        """A NumPy array of this tensor's elements (a view on the CPU, a copy elsewhere)."""
-        array = self._array
-        if array is None:
-            array = _backends.get_backend(self.device.type).to_host(self)
-        return array
+        """A NumPy array of this tensor's elements (a view on the CPU, a copy elsewhere), from its backend."""
+        return _backends.get_backend(self.device.type).to_host(self)
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A NumPy array that *shares memory* with this CPU tensor (writes show in both).
@@ -402,11 +401,12 @@ _new = object.__new__
 
 
 def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], offset: int, dtype, device: device,
-          array: Any = None) -> Tensor:
+                 cache: Any = None) -> Tensor:
     """A Tensor over ``storage`` with the given layout (no copy, no checks).
 
-    ``array`` is the backend's ready-made view of exactly these elements (a NumPy array on
-    the CPU), or None to build it on first use.
+    ``cache`` goes to the tensor's ``_backend_cache`` slot, which belongs to the backend of its
+    device: the tensor layer never reads it (the NumPy backend keeps its array view of exactly these
+    elements there; None: built on first use).
     """
     t = _new(Tensor)
     t._storage = storage
@@ -415,7 +415,7 @@ def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, .
     t._offset = offset
     t.dtype = dtype
     t.device = device
-    t._array = array
+    t._backend_cache = cache
     t.requires_grad = False
     t._autograd = None
     return t
@@ -424,7 +424,8 @@ def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, .
 def _become(target: Tensor, source: Tensor) -> None:
     """Make ``target`` an alias of ``source`` (used by ``Tensor.__init__``)."""
     target._storage, target._shape, target._strides = source._storage, source._shape, source._strides
-    target._offset, target.dtype, target.device, target._array = source._offset, source.dtype, source.device, source._array
+    target._offset, target.dtype, target.device = source._offset, source.dtype, source.device
+    target._backend_cache = source._backend_cache
     target.requires_grad, target._autograd = False, None
 
 

@@ -13,27 +13,57 @@ from typing import Any
 from .device import device
 
 
+class Buffers:
+    """What a :class:`Storage` asks the backend that made its buffer; the core never looks inside one.
+
+    Each backend gives its storages one of these: the NumPy backend's answers for flat NumPy
+    arrays (``numpy_backend.HOST_BUFFERS``); chapter 05's Triton backend answers for flat CUDA buffers.
+    """
+
+    def length(self, data: Any) -> int:
+        """Number of elements of the flat buffer ``data``."""
+        raise NotImplementedError
+
+    def element_size(self, data: Any) -> int:
+        """Bytes per element."""
+        raise NotImplementedError
+
+    def data_ptr(self, data: Any) -> int:
+        """Address of the first element."""
+        raise NotImplementedError
+
+    def to_host(self, data: Any) -> Any:
+        """The elements as a one-dimensional NumPy array (a view of host memory, a copy of device memory)."""
+        raise NotImplementedError
+
+    def write(self, data: Any, position: int, value: Any) -> None:
+        """Set the element at ``position`` to ``value``."""
+        raise NotImplementedError
+
+
 class Storage:
     """A flat array of elements on a device.
 
     Attributes:
-        data: the backing buffer. On the CPU a one-dimensional, contiguous NumPy array; other
-            backends keep their own buffer type (chapter 05: a flat CUDA buffer).
+        data: the backing buffer, of the type its backend chose (a flat NumPy array on the CPU;
+            chapter 05: a flat CUDA buffer). Only that backend reads it.
         device: where the buffer lives.
+        buffers: the backend's :class:`Buffers`: what the storage asks about ``data``.
         version: how many in-place writes the storage has seen (shared by all its views).
     """
 
-    __slots__ = ("data", "device", "version", "__weakref__")
+    __slots__ = ("data", "device", "buffers", "version", "__weakref__")
 
-    def __init__(self, data: Any, device: device):
+    def __init__(self, data: Any, device: device, buffers: Buffers):
         self.data = data
         self.device = device
+        self.buffers = buffers
         # Bumped by every in-place write (chapter 02): autograd compares it with the version
         # a tensor had when it was saved for backward, to refuse gradients of stale values.
         self.version = 0
 
     def __len__(self) -> int:
-        return int(self.data.shape[0])
+        return self.buffers.length(self.data)
 
     def size(self) -> int:
         """Number of elements (``len(storage)``)."""
@@ -41,7 +71,7 @@ class Storage:
 
     def element_size(self) -> int:
         """Bytes per element."""
-        return int(self.data.itemsize) if hasattr(self.data, "itemsize") else int(self.data.element_size())
+        return self.buffers.element_size(self.data)
 
     def nbytes(self) -> int:
         """Size of the buffer in bytes."""
@@ -49,22 +79,17 @@ class Storage:
 
     def data_ptr(self) -> int:
         """Address of the first element: two tensors share memory iff their storages' ``data_ptr`` match."""
-        if hasattr(self.data, "ctypes"):
-            return int(self.data.ctypes.data)
-        return int(self.data.data_ptr())
+        return self.buffers.data_ptr(self.data)
 
     def __getitem__(self, position: int) -> Any:
-        return self.data[position].item()
+        return self.buffers.to_host(self.data)[position].item()
 
     def __setitem__(self, position: int, value: Any) -> None:
-        self.data[position] = value
+        self.buffers.write(self.data, position, value)
 
     def tolist(self) -> list:
         """The elements as Python numbers (copies to the host)."""
-        data = self.data
-        if hasattr(data, "cpu") and not hasattr(data, "ctypes"):
-            data = data.cpu().numpy()
-        return data.tolist()
+        return self.buffers.to_host(self.data).tolist()
 
     def __repr__(self) -> str:
         items = self.tolist()

@@ -28,20 +28,39 @@ from ..storage import Storage
 Shape = Tuple[int, ...]
 NUMBERS = (bool, int, float)  # a primitive's operand is one of these or a tensor
 
+# The operation vocabulary: the function names that map, zip and reduce accept. Every backend computes
+# each of them (the NumPy tables are in numpy_functions.py); tests/tensor/test_backends.py holds each
+# backend's table equal to these names.
+UNARY_FUNCTIONS = frozenset({
+    "identity", "neg", "abs", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "square",
+    "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc",
+    "logical_not", "bitwise_not", "isnan", "isinf", "isfinite",
+})
+BINARY_FUNCTIONS = frozenset({
+    "add", "sub", "mul", "div", "floor_divide", "remainder", "fmod", "pow", "maximum", "minimum", "atan2",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+    "bitwise_xor",
+})
+REDUCTIONS = frozenset({"sum", "prod", "max", "min", "all", "any"})
+BOOL_RESULT = frozenset({"logical_not", "isnan", "isinf", "isfinite", "eq", "ne", "lt", "le", "gt", "ge",
+                         "logical_and", "logical_or", "logical_xor", "all", "any"})
+"""Functions whose result is ``bool`` whatever the input dtype."""
+
 _constructor: Optional[Callable[..., Any]] = None
 
 
 def register_tensor_constructor(constructor: Callable[..., Any]) -> None:
-    """Called by the tensor layer with its ``wrap_storage(storage, shape, strides, offset, dtype, device, array)``."""
+    """Called by the tensor layer with its ``wrap_storage(storage, shape, strides, offset, dtype, device, cache)``."""
     global _constructor
     _constructor = constructor
 
 
 def tensor_from_storage(storage: Storage, shape: Shape, strides: Tuple[int, ...], offset: int, dtype, device,
-                        array: Any = None) -> Any:
-    """The tensor layer's tensor over ``storage`` with this layout (no copy); ``array`` is a ready
-    NumPy view of exactly these elements, or None."""
-    return _constructor(storage, shape, strides, offset, dtype, device, array)
+                        cache: Any = None) -> Any:
+    """The tensor layer's tensor over ``storage`` with this layout (no copy). ``cache`` is the backend's
+    own per-tensor value (its ``_backend_cache``: for the NumPy backend, a ready view of exactly these
+    elements), or None."""
+    return _constructor(storage, shape, strides, offset, dtype, device, cache)
 
 
 class Backend(ABC):

@@ -17,21 +17,44 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..device import CPU
 from ..shape import broadcast_shape, reduced_shape
-from ..storage import Storage
+from ..storage import Buffers, Storage
 from ..shape import row_major_strides
-from .base import NUMBERS, Backend, tensor_from_storage
-from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, quietly
+from .base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
+from .numpy_functions import BINARY, REDUCE, UNARY, quietly
 
 _BOOL = _dtypes.bool
 _INT64 = _dtypes.int64
 _ndarray = np.ndarray
 
 
+class HostBuffers(Buffers):
+    """A storage's buffer on the CPU: a flat, contiguous NumPy array."""
+
+    def length(self, data: np.ndarray) -> int:
+        return int(data.shape[0])
+
+    def element_size(self, data: np.ndarray) -> int:
+        return int(data.itemsize)
+
+    def data_ptr(self, data: np.ndarray) -> int:
+        return int(data.ctypes.data)
+
+    def to_host(self, data: np.ndarray) -> np.ndarray:
+        return data
+
+    def write(self, data: np.ndarray, position: int, value: Any) -> None:
+        data[position] = value
+
+
+HOST_BUFFERS = HostBuffers()
+
+
 def array_of(t: Any) -> np.ndarray:
-    """The NumPy view of ``t``'s elements (aliases the storage; built once, then cached)."""
-    array = t._array
+    """The NumPy view of ``t``'s elements (aliases the storage; built once, then cached in the tensor's
+    ``_backend_cache``, the slot that belongs to its backend)."""
+    array = t._backend_cache
     if array is None:
-        array = t._array = _build_view(t)
+        array = t._backend_cache = _build_view(t)
     return array
 
 
@@ -59,7 +82,7 @@ def wrap(array: Any, dtype, device=CPU) -> Any:
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     shape = array.shape
-    return tensor_from_storage(Storage(array.reshape(-1), device), shape, row_major_strides(shape), 0, dtype, device, array)
+    return tensor_from_storage(Storage(array.reshape(-1), device, HOST_BUFFERS), shape, row_major_strides(shape), 0, dtype, device, array)
 
 
 def share(array: np.ndarray, dtype) -> Any:
@@ -83,7 +106,7 @@ def share(array: np.ndarray, dtype) -> Any:
         strides = tuple(s // itemsize for s in array.strides)
         span = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
         flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
-    return tensor_from_storage(Storage(flat, CPU), array.shape, strides, 0, dtype, CPU, array)
+    return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
 
 
 def _operand(value: Any) -> Any:

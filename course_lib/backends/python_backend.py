@@ -21,9 +21,9 @@ from .. import dtypes as _dtypes
 from ..shape import (Shape, Strides, broadcast_index, broadcast_shape, broadcast_strides, contiguous_strides,
                      index_to_position, numel, position_to_index, reduced_shape)
 from ..storage import Storage
-from .functions import BINARY, BOOL_RESULT, REDUCE, UNARY, identity, quietly, reduce_identity
-from .base import NUMBERS, Backend, tensor_from_storage
-from .numpy_backend import NumpyBackend
+from .numpy_functions import BINARY, REDUCE, UNARY, identity, quietly, reduce_identity
+from .base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
+from .numpy_backend import HOST_BUFFERS, NumpyBackend
 
 
 class Strided(NamedTuple):
@@ -47,7 +47,7 @@ def new_output(shape: Shape, dtype, device) -> Strided:
 
 def as_tensor(out: Strided, dtype, device) -> Any:
     """Wrap a result made by :func:`new_output` as a Tensor."""
-    return tensor_from_storage(Storage(out.storage, device), out.shape, out.strides, out.offset, dtype, device)
+    return tensor_from_storage(Storage(out.storage, device, HOST_BUFFERS), out.shape, out.strides, out.offset, dtype, device)
 
 
 # --------------------------------------------------------------------------- the loops

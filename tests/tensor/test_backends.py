@@ -120,3 +120,38 @@ def test_a_backend_override_holds_in_its_own_thread_only():
     thread.join(30)
     assert seen["other"] is PythonBackend and seen["here"] is not PythonBackend
     assert seen["result"] == [2.0, 4.0]
+
+
+def test_the_numpy_tables_compute_exactly_the_vocabulary():
+    from course_lib.backends import base, numpy_functions
+
+    assert set(numpy_functions.UNARY) == base.UNARY_FUNCTIONS
+    assert set(numpy_functions.BINARY) == base.BINARY_FUNCTIONS
+    assert set(numpy_functions.REDUCE) == base.REDUCTIONS
+    assert base.BOOL_RESULT <= base.UNARY_FUNCTIONS | base.BINARY_FUNCTIONS | base.REDUCTIONS
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["error-state variable", "public np.errstate"])
+def test_quietly_silences_floating_point_warnings_both_ways(fast):
+    import warnings
+
+    import numpy as np
+
+    from course_lib.backends.numpy_functions import _ERRSTATE, quietly
+
+    if fast and _ERRSTATE is None:
+        pytest.skip("this NumPy has no error-state context variable (NumPy < 2): only the public path exists")
+    ones, zeros = np.ones(3, np.float32), np.zeros(3, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isinf(quietly(lambda: ones / zeros, fast=fast)()).all()
+        with pytest.raises(RuntimeWarning):  # outside, NumPy's own setting holds again
+            ones / zeros
+
+
+def test_a_storage_asks_its_backend_about_its_buffer():
+    x = course_lib.arange(6.0).reshape(2, 3)
+    storage = x.untyped_storage() if hasattr(x, "untyped_storage") else x._storage
+    assert len(storage) == 6 and storage.element_size() == 4 and storage.data_ptr() == x.data_ptr()
+    storage[1] = 10.0
+    assert storage.tolist()[:2] == [0.0, 10.0] and x[0, 1].item() == 10.0

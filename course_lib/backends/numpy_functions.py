@@ -1,8 +1,12 @@
-"""The elementwise and reduction functions that backends apply, by name.
+"""The NumPy implementation of the operation vocabulary (``backends/base.py``): one function a name.
 
 Each function works on whole NumPy arrays (the ``numpy`` backend) *and* on single NumPy
 scalars (the ``python`` backend's loops), with IEEE semantics: ``1 / 0`` is ``inf``, not an
 exception. Taught in notebooks/01_tensors.ipynb, section "A backend of loops".
+
+This is also the one place that touches NumPy's internals: :func:`quietly`'s fast switch of the
+floating-point error state (the public ``np.errstate`` costs 0.7 us against 0.2 us on a 2 us
+operation), with the public context manager as the fallback (tested).
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ except ImportError:  # older NumPy: the public (slower) context manager
     _ERRSTATE = None
 
 
-def quietly(method: Callable) -> Callable:
+def quietly(method: Callable, fast: bool = _ERRSTATE is not None) -> Callable:
     """Run ``method`` with NumPy's floating-point warnings off.
 
     torch computes ``1 / 0 = inf``, ``log(0) = -inf``, ``inf - inf = nan`` silently; NumPy
     would print a RuntimeWarning for each. Only the backends' own calls are silenced.
+
+    Args:
+        fast: switch NumPy's error-state context variable directly (NumPy >= 2); False uses the
+            public ``np.errstate``.
     """
-    if _ERRSTATE is None:
+    if not fast:
         @functools.wraps(method)
         def wrapper(*args, **kwargs):
             with np.errstate(all="ignore"):
@@ -154,11 +162,6 @@ REDUCE: Dict[str, Callable] = {
     "all": np.logical_and,
     "any": np.logical_or,
 }
-
-BOOL_RESULT = frozenset({"logical_not", "isnan", "isinf", "isfinite", "eq", "ne", "lt", "le", "gt", "ge",
-                         "logical_and", "logical_or", "logical_xor", "all", "any"})
-"""Functions whose result is ``bool`` whatever the input dtype."""
-
 
 def reduce_identity(fn_name: str, numpy_dtype: np.dtype):
     """The starting value of a reduction: ``0`` for sum, ``1`` for prod, the lowest value for max..."""
