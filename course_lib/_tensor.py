@@ -187,7 +187,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        """In-place writes so far into this tensor's storage (see ``ops.common.check_writable``)."""
+        """In-place writes so far into this tensor's storage (see ``ops.writes.check_writable``)."""
         return self._storage.version
 
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,

@@ -21,7 +21,11 @@ from .. import return_types
 from .._tensor import Tensor
 from ..ops.dispatch import AUTOGRAD, OPS, any_requires_grad, grad_mode
 from .inplace import INPLACE, make_inplace, make_setitem
+from .rules import activation as _activation_rules  # noqa: F401  (its rules register themselves)
+from .rules import conversion as RC
 from .rules import elementwise as RE
+from .rules import indexing as RI
+from .rules import join as RJ
 from .rules import linalg as RL
 from .rules import reduce as RR
 from .rules import unary as RU
@@ -100,11 +104,11 @@ def _squeeze(input, dim=None):
 
 
 def _getitem(input, key):
-    return RS.index_function(key)
+    return RI.index_function(key)
 
 
 def _masked_fill(input, mask, value):
-    return RS.MaskedFillBackward1 if isinstance(value, Tensor) else RS.MaskedFillBackward0
+    return RI.MaskedFillBackward1 if isinstance(value, Tensor) else RI.MaskedFillBackward0
 
 
 def _extreme(name: str, plain: Callable) -> Callable:
@@ -159,7 +163,7 @@ def _contiguous(plain: Callable) -> Callable:
     @functools.wraps(plain)
     def wrapper(x, memory_format=None):
         if grad_mode.enabled and x.requires_grad and not x.is_contiguous():
-            return RU.CloneBackward0.apply(x).contiguous()
+            return RS.CloneBackward0.apply(x).contiguous()
         return plain(x)
 
     return wrapper
@@ -172,7 +176,7 @@ def _to(plain: Callable) -> Callable:
     def wrapper(self, *args, **kwargs):
         result = plain(self, *args, **kwargs)
         if grad_mode.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
-            return RU.ToCopyBackward0.apply(self, result)
+            return RC.ToCopyBackward0.apply(self, result)
         return result
 
     return wrapper
@@ -200,8 +204,8 @@ SELECTORS: Dict[str, Selector] = {
 SPECIAL: Dict[str, Callable[[Callable], Callable]] = {
     "max": lambda plain: _extreme("max", plain),
     "min": lambda plain: _extreme("min", plain),
-    "cat": lambda plain: _cat_like(plain, RS.CatBackward0),
-    "stack": lambda plain: _cat_like(plain, RS.StackBackward0),
+    "cat": lambda plain: _cat_like(plain, RJ.CatBackward0),
+    "stack": lambda plain: _cat_like(plain, RJ.StackBackward0),
     "sort": lambda plain: _values_and_indices(plain, RR.SortBackward0, return_types.sort),
     "topk": lambda plain: _values_and_indices(plain, RR.TopkBackward0, return_types.topk),
     "contiguous": _contiguous,

@@ -7,9 +7,11 @@ one backend primitive; ``common.py`` holds that shared bookkeeping.
 - ``conversion``: ``to``, ``float``, ``cpu``... (dtype and device changes);
 - ``elementwise`` (binary, comparisons, ``where``, ``clamp``), ``unary`` (``exp``, ``relu``...),
   ``inplace`` (``add_``, ``x += y``);
-- ``reduce``: ``sum``, ``mean``, ``max``, ``sort``...; ``activation``: ``softmax``, ``log_softmax``;
+- ``reduce``: ``sum``, ``mean``, ``max``, ``sort``, ``unique``...; ``activation``: ``softmax``, ``log_softmax``;
 - ``views``: ``view``, ``reshape``, ``permute``, ``expand``, ``narrow``... (stride arithmetic, no copy);
-- ``join`` (``cat``, ``stack``), ``linalg`` (``matmul``...), ``indexing`` (``x[key]``, ``gather``...);
-- ``tensor_methods``: the table that makes them ``Tensor`` methods and operators
-  (``x.sum(1)`` is ``reduce.sum(x, 1)``).
+- ``join`` (``cat``, ``stack``, ``meshgrid``), ``linalg`` (``matmul``, ``tril``, ``einsum``...),
+  ``indexing`` (``x[key]``, ``gather``, ``scatter``, ``index_add``, ``roll``, ``diag``...);
+- ``dispatch``: the declarations (``@differentiable``, ``@public``, ``alias``) that make each operation a
+  ``Tensor`` method and a name of the torch-like namespace, and the dispatch to autograd kernels;
+- ``tensor_methods``: the operators and the few methods that differ from their function.
 """

@@ -22,7 +22,8 @@ from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
 from .creation import tensor
-from .common import accepts_out, as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
+from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic, promote_operands
+from .writes import accepts_out
 from .dispatch import alias, differentiable, public
 
 # --------------------------------------------------------------------------- arithmetic

@@ -12,7 +12,7 @@ tensor arithmetic, then gathered with the backend's ``take`` (or written with ``
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -21,12 +21,13 @@ from ..backends import get_backend
 from ..shape import normalize_dim, slice_layout
 from .._tensor import Tensor, wrap_storage
 from . import creation, views
-from .creation import arange, tensor
+from .creation import arange, tensor, zeros
 from .dispatch import differentiable, public
 from .elementwise import where
-from .common import check_writable, write_result
+from .writes import check_writable, write_result
 from .inplace import fill_
-from .views import as_view, broadcast_shapes, broadcast_tensors, expand, select, unsqueeze
+from .linalg import matmul
+from .views import as_view, broadcast_shapes, broadcast_tensors, expand, movedim, reshape, select, unsqueeze
 
 
 # --------------------------------------------------------------------------- parsing a key
@@ -293,3 +294,118 @@ def flip(input: Tensor, dims: Any) -> Tensor:
         axis = normalize_dim(d, input.ndim)
         result = index_select(result, axis, creation.arange(input._shape[axis] - 1, -1, -1, device=input.device))
     return result
+
+
+@public()
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Elements shifted along ``dims`` (the flattened tensor when None), wrapping around (a copy)."""
+    if dims is None:
+        return reshape(roll(reshape(input, (-1,)), shifts, 0), input._shape)
+    shifts = list(shifts) if isinstance(shifts, (tuple, list)) else [shifts]
+    dims = list(dims) if isinstance(dims, (tuple, list)) else [dims]
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    result = input
+    for shift, dim in zip(shifts, dims):
+        d = normalize_dim(dim, input.ndim)
+        size = input._shape[d]
+        if size:
+            order = tensor((np.arange(size) - shift) % size, device=input.device)
+            result = index_select(result, d, order)
+    return result
+
+
+@public()
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: Optional[int] = None, *,
+                      output_size: Optional[int] = None) -> Tensor:
+    """Each element repeated ``repeats`` times (an int, or one count per element along ``dim``), a copy;
+    the flattened tensor when ``dim`` is None."""
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    d = normalize_dim(dim, input.ndim)
+    counts = repeats.numpy() if isinstance(repeats, Tensor) else repeats
+    order = np.repeat(np.arange(input._shape[d]), counts)
+    return index_select(input, d, tensor(order.astype(np.int64), device=input.device))
+
+
+def _scatter_key(index: Tensor, dim: int) -> tuple:
+    """The advanced-indexing key that addresses, for every element of ``index``, the output element in its
+    row along ``dim`` (torch's scatter rule: ``out[i][index[i][j]][k]`` for dim 1)."""
+    key = []
+    for d in range(index.ndim):
+        if d == dim:
+            key.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = index._shape[d]
+            key.append(expand(reshape(arange(index._shape[d], device=index.device), tuple(shape)), index._shape))
+    return tuple(key)
+
+
+@public()
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+    """A copy of ``input`` where ``src`` (or the number ``value``) is written at ``index`` along ``dim``.
+
+    Raises:
+        RuntimeError: ``scatter(): Expected dtype int64 for index`` for another index dtype.
+    """
+    if index.dtype is not _dt.int64:
+        raise RuntimeError("scatter(): Expected dtype int64 for index")
+    d = normalize_dim(dim, input.ndim)
+    source = src if src is not None else value
+    if isinstance(source, Tensor):
+        source = source[tuple(slice(0, size) for size in index._shape)]  # only the part index addresses
+    result = input.clone()
+    setitem(result, _scatter_key(index, d), source)
+    return result
+
+
+@public(export=False)
+def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+    """In-place :func:`scatter`; returns ``self``."""
+    return self.copy_(scatter(self, dim, index, src, value=value))
+
+
+@public()
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """``input`` with ``alpha * source`` added along ``dim`` at the positions ``index`` (1-d), duplicates
+    adding up. Composed as a matrix product with the one-hot matrix of ``index``, so it is differentiable."""
+    d = normalize_dim(dim, input.ndim)
+    if index.ndim != 1 or source._shape[d] != index._shape[0]:
+        raise RuntimeError("index_add_(): Number of indices should be equal to source.size(dim)")
+    one_hot = (unsqueeze(index, 1) == unsqueeze(arange(input._shape[d], device=input.device), 0)).to(source.dtype)
+    moved = movedim(source, d, 0)
+    added = matmul(one_hot.t(), reshape(moved, (moved._shape[0], -1)))
+    added = movedim(reshape(added, (input._shape[d],) + moved._shape[1:]), 0, d)
+    return input + added * alpha if alpha != 1 else input + added
+
+
+@public(export=False)
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """In-place :func:`index_add`; returns ``self``."""
+    return self.copy_(index_add(self, dim, index, source, alpha=alpha))
+
+
+@public()
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-d input becomes a square matrix with it on the ``diagonal``-th diagonal; a 2-d input gives that
+    diagonal as a 1-d tensor.
+
+    Raises:
+        RuntimeError: ``diag(): Supports 1D or 2D tensors. Got 3D`` (torch's words).
+    """
+    if input.ndim == 1:
+        n = input._shape[0] + abs(diagonal)
+        result = zeros((n, n), dtype=input.dtype, device=input.device)
+        positions = arange(input._shape[0], device=input.device)
+        rows, cols = (positions, positions + diagonal) if diagonal >= 0 else (positions - diagonal, positions)
+        setitem(result, (rows, cols), input)
+        return result
+    if input.ndim == 2:
+        rows, cols = input._shape
+        count = max(0, min(rows, cols - diagonal) if diagonal >= 0 else min(rows + diagonal, cols))
+        positions = arange(count, device=input.device)
+        if diagonal >= 0:
+            return input[positions, positions + diagonal]
+        return input[positions - diagonal, positions]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")

@@ -15,8 +15,8 @@ from typing import Any
 from .. import dtypes as _dt
 from ..shape import broadcast_shape
 from .._tensor import Tensor, check_same_device
-from .common import (as_operand, backend_for, binary, cast, check_bool_arithmetic, check_fits, check_writable,
-                     write_result)
+from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
+from .writes import check_fits, check_writable, write_result
 from .dispatch import differentiable
 from .elementwise import clamp, div, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc

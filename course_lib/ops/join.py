@@ -7,7 +7,8 @@ does the copy (composed from ``empty`` + ``copy_into`` unless a backend has a fa
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import warnings
+from typing import Any, Optional, Sequence, Tuple
 
 from .. import dtypes as _dt
 from ..backends import get_backend
@@ -15,7 +16,7 @@ from ..shape import normalize_dim
 from .._tensor import Tensor, check_same_device
 from .common import wrong_type
 from .dispatch import alias, differentiable, public
-from .views import unsqueeze
+from .views import expand, reshape, unsqueeze
 
 
 def _tensor_list(name: str, tensors: Any) -> list:
@@ -102,3 +103,34 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 0, treating 1-d tensors as rows."""
     return cat([unsqueeze(t, 0) if t.ndim == 1 else t for t in tensors], 0)
+
+
+@public(method=False)
+def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...]:
+    """Coordinate grids from 1-d tensors: ``indexing="ij"`` (matrix, torch's default) or ``"xy"`` (Cartesian).
+
+    Views of the inputs (expanded), as in torch. Like torch, warns when ``indexing`` is not given.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    vectors = [reshape(t, (-1,)) for t in tensors]
+    swap = indexing == "xy" and len(vectors) >= 2
+    if swap:
+        vectors[0], vectors[1] = vectors[1], vectors[0]
+    shape = tuple(v._shape[0] for v in vectors)
+    grids = []
+    for i, v in enumerate(vectors):
+        view = reshape(v, tuple(-1 if j == i else 1 for j in range(len(vectors))))
+        grids.append(expand(view, shape))
+    if swap:  # "xy": the grids of the first two inputs swapped back (shape: len(y), len(x), ...)
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)

@@ -9,11 +9,16 @@ removed from the result).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
-from .common import FROM_TORCH, accepts_out, backend_for, describe, is_torch_tensor
+from .common import FROM_TORCH, backend_for, describe, is_torch_tensor
+from .writes import accepts_out
 from .dispatch import differentiable, public
-from .views import reshape, squeeze, unsqueeze
+from .creation import arange, zeros
+from .elementwise import where
+from .views import permute, reshape, squeeze, unsqueeze
 
 
 def _check_dtypes(a: Tensor, b: Tensor) -> None:
@@ -185,3 +190,76 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if other.ndim == 1:
         result = squeeze(result, -1)
     return result
+
+
+def _triangle_mask(x: Tensor, diagonal: int, lower: bool) -> Tensor:
+    if x.ndim < 2:
+        raise RuntimeError(f"{'tril' if lower else 'triu'}: input tensor must have at least 2 dimensions")
+    rows, cols = x._shape[-2], x._shape[-1]
+    offset = unsqueeze(arange(cols, device=x.device), 0) - unsqueeze(arange(rows, device=x.device), 1)
+    return offset <= diagonal if lower else offset >= diagonal
+
+
+@public()
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims (elements with ``col - row <= diagonal``), zeros elsewhere."""
+    return where(_triangle_mask(input, diagonal, True), input, zeros((), dtype=input.dtype, device=input.device))
+
+
+@public()
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims (elements with ``col - row >= diagonal``), zeros elsewhere."""
+    return where(_triangle_mask(input, diagonal, False), input, zeros((), dtype=input.dtype, device=input.device))
+
+
+@public(method=False)
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation for the common cases: ``"ij,jk->ik"``, ``"bij,bjk->bik"``, ``"i,j->ij"``,
+    ``"i,i->"``, ``"ij->ji"``, ``"ij->"``... (each letter once per operand; no ``...``).
+
+    Every operand is broadcast over all the letters, they are multiplied, and the letters missing from
+    the output are summed (a teaching version: memory grows with the product of all the sizes).
+
+    Raises:
+        NotImplementedError: for ``...`` or a letter repeated within one operand (a diagonal).
+        RuntimeError: when the number of subscripts and of operands differ, or sizes disagree.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    equation = equation.replace(" ", "")
+    inputs, _, output = equation.partition("->")
+    subscripts = inputs.split(",")
+    if "..." in equation:
+        raise NotImplementedError("einsum with '...' is not part of course_lib")
+    if len(subscripts) != len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(subscripts) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    if not _:  # implicit output: the letters used once, in alphabetical order
+        letters = "".join(subscripts)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    order = sorted(set("".join(subscripts)), key=lambda c: (c not in output, output.find(c), c))
+    sizes = {}
+    expanded = []
+    for letters, operand in zip(subscripts, operands):
+        if len(set(letters)) != len(letters):
+            raise NotImplementedError(f"einsum: a letter repeated within one operand ({letters!r}) is not part of "
+                                      "course_lib")
+        if len(letters) != operand.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) does not match "
+                               f"the number of dimensions ({operand.ndim}) for operand {len(expanded)}")
+        for letter, size in zip(letters, operand._shape):
+            if sizes.setdefault(letter, size) != size and size != 1 and sizes[letter] != 1:
+                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes (original->remapped): "
+                                   f"subscript {letter} has sizes {sizes[letter]} and {size}")
+            sizes[letter] = max(sizes[letter], size)
+        view = permute(operand, [letters.index(c) for c in order if c in letters])
+        expanded.append(reshape(view, tuple(operand._shape[letters.index(c)] if c in letters else 1 for c in order)))
+    product = expanded[0]
+    for operand in expanded[1:]:
+        product = product * operand
+    summed = [i for i, c in enumerate(order) if c not in output]
+    if summed:
+        product = product.sum(dim=tuple(summed))
+    kept = [c for c in order if c in output]
+    return permute(product, [kept.index(c) for c in output]) if kept else product

@@ -14,12 +14,15 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
+
+import numpy as np
 
 from .. import dtypes as _dt
 from .. import return_types
 from ..shape import normalize_dim, normalize_dims, numel
 from .._tensor import Tensor
+from .creation import tensor
 from .common import backend_for, cast
 from .dispatch import differentiable, positional_names, public
 from .elementwise import maximum, minimum, ne
@@ -366,3 +369,19 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     """The ``p``-norm of ``input - other`` (broadcast): ``norm(input - other, p)``."""
     return norm(input - other, p)
+
+
+@public()
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim: Optional[int] = None) -> Any:
+    """The distinct elements, sorted (torch sorts them too); optionally the inverse indices and the counts.
+    Not differentiable."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not part of course_lib")
+    values, inverse, counts = np.unique(input.numpy(force=True), return_inverse=True, return_counts=True)
+    result: List[Tensor] = [tensor(values, dtype=input.dtype, device=input.device)]
+    if return_inverse:
+        result.append(tensor(inverse.reshape(input._shape).astype(np.int64), device=input.device))
+    if return_counts:
+        result.append(tensor(counts.astype(np.int64), device=input.device))
+    return result[0] if len(result) == 1 else tuple(result)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from .common import accepts_out, backend_for, cast, wrong_type
+from .common import backend_for, cast, wrong_type
+from .writes import accepts_out
 from .dispatch import alias, differentiable, public
 
 _FLOAT_ONLY = frozenset({"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan",

@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, Tuple
 
-from ...ops import activation as A
 from ...ops import elementwise as E
 from ...ops import reduce as R
 from ...ops.creation import arange
 from ...shape import normalize_dims
 from ..._tensor import Tensor
 from ..function import Function, backward_of
-from .views import scatter_along
+from .indexing import scatter_along
 from ...ops.join import cat
 from ...ops.views import narrow
 
@@ -344,34 +343,3 @@ class LogsumexpBackward0(_Reduction):
         a, result = ctx.saved_tensors
         weights = (a - expand_reduced(result, ctx.shape, ctx.dims, ctx.keepdim)).exp()
         return expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim) * weights, None, None
-
-
-@backward_of("softmax")
-class SoftmaxBackward0(Function):
-    @staticmethod
-    def forward(ctx, a, dim, dtype=None):
-        result = A.softmax(a, dim, dtype)
-        ctx.dim = dim
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        # Jacobian of softmax: diag(s) - s s^T, applied to grad without forming it.
-        (s,) = ctx.saved_tensors
-        return s * (grad - (grad * s).sum(dim=ctx.dim, keepdim=True)), None
-
-
-@backward_of("log_softmax")
-class LogSoftmaxBackward0(Function):
-    @staticmethod
-    def forward(ctx, a, dim, dtype=None):
-        result = A.log_softmax(a, dim, dtype)
-        ctx.dim = dim
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad):
-        (log_s,) = ctx.saved_tensors
-        return grad - log_s.exp() * grad.sum(dim=ctx.dim, keepdim=True), None

@@ -112,30 +112,3 @@ CeilBackward0 = one_line_rule("CeilBackward0", U.ceil, None, lambda grad, _: zer
 RoundBackward0 = one_line_rule("RoundBackward0", U.round, None, lambda grad, _: zeros_like(grad))
 TruncBackward0 = one_line_rule("TruncBackward0", U.trunc, None, lambda grad, _: zeros_like(grad))
 SignBackward0 = one_line_rule("SignBackward0", U.sign, None, lambda grad, _: zeros_like(grad))
-
-
-class ToCopyBackward0(Function):
-    """A dtype or device conversion (``to``, ``float()``, ``cuda()``...): the gradient converts back."""
-
-    edge_args = (0,)  # the tensor converted, not the copy
-
-    @staticmethod
-    def forward(ctx, a, converted):
-        # ``to`` already made the copy (from whatever dtype/device arguments it got): record it.
-        ctx.dtype, ctx.device = a.dtype, a.device
-        return converted
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.to(device=ctx.device, dtype=ctx.dtype), None
-
-
-@backward_of("clone")
-class CloneBackward0(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return a.clone()
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
