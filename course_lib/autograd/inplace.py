@@ -25,7 +25,7 @@ from ..ops.creation import full_like, ones_like, zeros_like
 from ..ops.inplace import copy_
 from .._tensor import Tensor
 from .function import Function
-from ..ops.dispatch import any_requires_grad, grad_mode
+
 from .grad_mode import no_grad
 from .engine import sum_to_shape
 
@@ -207,8 +207,6 @@ def make_inplace(plain: Callable, out_of_place: Callable) -> Callable:
 
     @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
-        if not (grad_mode.enabled and any_requires_grad((self,) + args, kwargs)):
-            return plain(self, *args, **kwargs)
         _check_leaf(self)
         return _rebase(self, out_of_place(_old_values(self), *args, **kwargs))
 
@@ -219,8 +217,6 @@ def make_setitem(plain_setitem: Callable) -> Callable:
     """``x[key] = value`` made graph-aware: recorded as a CopySlices node when an operand requires grad."""
 
     def setitem(self, key, value):
-        if not (grad_mode.enabled and any_requires_grad((self, value), {})):
-            return plain_setitem(self, key, value)
         _check_leaf(self)
         return _rebase(self, CopySlices.apply(_old_values(self), value, key))
 

@@ -8,7 +8,8 @@ operations have one Function, which registers itself there (``@backward_of("mul"
 ``MulBackward0``, in ``rules/``). :func:`register` adds the rest: :data:`SELECTORS` (the call
 picks its Function: ``sum`` with or without ``dim``), :data:`SPECIAL` (several outputs, a
 conversion), the in-place table of ``inplace.py`` and :data:`OPERATORS`. Importing
-``course_lib.autograd`` calls it; before that (chapter 01 alone) every operation runs its plain
+``course_lib.autograd`` calls it. A kernel runs only when the dispatcher found grad mode on
+and an argument requiring grad, so kernels do not test either again. Before that (chapter 01 alone) every operation runs its plain
 kernel and records nothing.
 """
 
@@ -19,7 +20,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .. import return_types
 from .._tensor import Tensor
-from ..ops.dispatch import AUTOGRAD, OPS, any_requires_grad, grad_mode
+from ..ops.dispatch import AUTOGRAD, OPS
 from .inplace import INPLACE, make_inplace, make_setitem
 from .rules import activation as _activation_rules  # noqa: F401  (its rules register themselves)
 from .rules import conversion as RC
@@ -28,7 +29,7 @@ from .rules import indexing as RI
 from .rules import join as RJ
 from .rules import linalg as RL
 from .rules import reduce as RR
-from .rules import unary as RU
+from .rules import unary as _unary_rules  # noqa: F401  (its rules register themselves)
 from .rules import views as RS
 
 Selector = Callable[..., Optional[type]]
@@ -122,8 +123,6 @@ def _extreme(name: str, plain: Callable) -> Callable:
     def wrapper(input, dim=None, keepdim=False, **kwargs):
         dim = kwargs.pop("axis", dim)
         keepdim = kwargs.pop("keepdims", keepdim)
-        if not (grad_mode.enabled and any_requires_grad((input, dim), {})):
-            return plain(input, dim, keepdim)
         if isinstance(dim, Tensor):
             return pairwise.apply(input, dim)
         if dim is None:
@@ -139,8 +138,6 @@ def _values_and_indices(plain: Callable, rule: type, result_type: type) -> Calla
 
     @functools.wraps(plain)
     def wrapper(input, *args, **kwargs):
-        if not (grad_mode.enabled and input.requires_grad):
-            return plain(input, *args, **kwargs)
         values = rule.apply(input, *args, **kwargs)
         return result_type((values, values.grad_fn.ctx.indices))
 
@@ -151,10 +148,7 @@ def _cat_like(plain: Callable, rule: type) -> Callable:
     @functools.wraps(plain)
     def wrapper(tensors, dim=0, *, axis=None):
         dim = axis if axis is not None else dim
-        tensors = list(tensors)
-        if grad_mode.enabled and any_requires_grad(tuple(tensors), {}):
-            return rule.apply(dim, *tensors)
-        return plain(tensors, dim)
+        return rule.apply(dim, *list(tensors))
 
     return wrapper
 
@@ -162,7 +156,7 @@ def _cat_like(plain: Callable, rule: type) -> Callable:
 def _contiguous(plain: Callable) -> Callable:
     @functools.wraps(plain)
     def wrapper(x, memory_format=None):
-        if grad_mode.enabled and x.requires_grad and not x.is_contiguous():
+        if not x.is_contiguous():
             return RS.CloneBackward0.apply(x).contiguous()
         return plain(x)
 
@@ -175,7 +169,9 @@ def _to(plain: Callable) -> Callable:
     @functools.wraps(plain)
     def wrapper(self, *args, **kwargs):
         result = plain(self, *args, **kwargs)
-        if grad_mode.enabled and self.requires_grad and result is not self and result.dtype.is_floating_point:
+        # (the dispatcher sent this call here because some argument requires grad: it may be `other` of
+        # `x.to(other)`, so ask `self`)
+        if self.requires_grad and result is not self and result.dtype.is_floating_point:
             return RC.ToCopyBackward0.apply(self, result)
         return result
 

@@ -4,7 +4,7 @@ A *check* is a function registered with :func:`register_check` for one exercise 
 yields :class:`Case` objects; each case runs the learner's code (``actual``) and torch
 (``expected``) and the harness compares the two with ``torch.testing.assert_close``.
 The same checks run in notebooks (``course_lib.check("1.4")`` prints a table) and under
-pytest (``tests/test_checks.py``), so what a learner sees is what CI tests.
+pytest (``tests/course/test_checks.py``), so what a learner sees is what CI tests.
 """
 
 from __future__ import annotations

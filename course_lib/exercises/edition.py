@@ -30,7 +30,7 @@ KEEP_OUTPUT = "keep-output"
 """Tag of notebook cells whose stored output the learner edition keeps."""
 
 
-def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None) -> bytes:
+def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None, wrapped: bool = True) -> bytes:
     """Learner version of one file: exercise regions stubbed (only those in ``only`` if given).
 
     Notebooks also lose their outputs and execution counts, so the learner starts fresh, except cells
@@ -39,7 +39,7 @@ def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None)
     """
     exercises = exercise_by_id()
     if relative.endswith(".py"):
-        return stub_text(content.decode("utf-8"), exercises, only, where=relative).encode("utf-8")
+        return stub_text(content.decode("utf-8"), exercises, only, where=relative, wrapped=wrapped).encode("utf-8")
     if relative.endswith(".ipynb"):
         notebook = json.loads(content)
         for number, cell in enumerate(notebook["cells"]):

@@ -9,6 +9,7 @@ a ``raise NotImplementedError`` that names the exercise, its file and function.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Dict, List
 
@@ -59,13 +60,31 @@ def find_regions(text: str, where: str = "<text>") -> List[Region]:
     return regions
 
 
-def stub_lines(exercise: Exercise, indent: str) -> List[str]:
-    """The learner-edition region of ``exercise``: markers, hint, pointer and the raise."""
+HINT_WIDTH = 100
+"""Columns the hint and pointer comments of a stub wrap at (indentation included)."""
+
+
+def _comment(indent: str, text: str, continuation: str = "  ") -> List[str]:
+    """``text`` as ``# ...`` comment lines of at most :data:`HINT_WIDTH` columns (continued lines indented)."""
+    lines = textwrap.wrap(text, width=max(HINT_WIDTH - len(indent) - 2, 40), break_long_words=False,
+                          break_on_hyphens=False, subsequent_indent=continuation)
+    return [f"{indent}# {line}" for line in lines]
+
+
+def stub_lines(exercise: Exercise, indent: str, wrapped: bool = True) -> List[str]:
+    """The learner-edition region of ``exercise``: markers, hint, pointer and the raise.
+
+    Args:
+        wrapped: wrap the comments at :data:`HINT_WIDTH` columns; False gives the one-line comments of
+            the courses before (to recognise an untouched file of an older workspace).
+    """
     notebook = exercise.notebook.split("/")[-1]
+    hint, pointer = f"Hint: {exercise.hint}", f'Taught in notebooks/{notebook}, section "{exercise.section}".'
+    comments = [*_comment(indent, hint), *_comment(indent, pointer)] if wrapped else \
+        [f"{indent}# {hint}", f"{indent}# {pointer}"]
     return [
         f"{indent}# BEGIN EXERCISE {exercise.id}: {exercise.title}",
-        f"{indent}# Hint: {exercise.hint}",
-        f'{indent}# Taught in notebooks/{notebook}, section "{exercise.section}".',
+        *comments,
         f'{indent}raise NotImplementedError("Exercise {exercise.id} ({exercise.place}) is not done yet")',
         f"{indent}# END EXERCISE",
     ]
@@ -95,7 +114,8 @@ def replace_regions(text: str, replacements: Dict[str, List[str]], where: str = 
     return result + "\n" if text.endswith("\n") else result
 
 
-def stub_text(text: str, exercises: Dict[str, Exercise], only: set | None = None, where: str = "<text>") -> str:
+def stub_text(text: str, exercises: Dict[str, Exercise], only: set | None = None, where: str = "<text>",
+              wrapped: bool = True) -> str:
     """Learner edition of ``text``: every region (or those in ``only``) replaced by its stub.
 
     Raises:
@@ -108,5 +128,5 @@ def stub_text(text: str, exercises: Dict[str, Exercise], only: set | None = None
         if region.exercise_id not in exercises:
             raise KeyError(f"{where}:{region.begin + 1}: exercise {region.exercise_id} is not in the registry "
                            "(course_lib/exercises/registry.py)")
-        replacements[region.exercise_id] = stub_lines(exercises[region.exercise_id], region.indent)
+        replacements[region.exercise_id] = stub_lines(exercises[region.exercise_id], region.indent, wrapped)
     return replace_regions(text, replacements, where)

@@ -1,7 +1,7 @@
 """The table of exercises: id, title, where it lives, which notebook section teaches it.
 
 Every ``# BEGIN EXERCISE <id>`` marker in ``course_lib/`` or ``notebooks/`` has one entry
-here, and every entry has a check in ``course_lib/checks``; ``tests/test_integrity.py``
+here, and every entry has a check in ``course_lib/checks``; ``tests/course/test_integrity.py``
 keeps the three in step.
 """
 

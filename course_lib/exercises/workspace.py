@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Tuple
 from .._atomic import atomic_write_bytes, atomic_write_text
 from .backups import backup, new_backup_dir
 from .edition import build_learner_edition, dump_notebook, learner_file
-from .markers import MarkerError, find_regions, region_text, replace_regions, stub_lines
+from .markers import MarkerError, find_regions, region_text, replace_regions
 from .registry import Exercise, get_exercise
 from .renames import FORMER_PLACES
 
@@ -258,7 +258,9 @@ def _merge_learner_regions(relative: str, current: bytes, new: bytes, pristine_s
         if skeleton_sha is not None:
             untouched = sha256(skeleton(current_text, relative).encode("utf-8")) == skeleton_sha
         else:
-            untouched = sha256(learner_file(relative, current)) == pristine_sha
+            # an older workspace: its manifest has the hash of the file with every region stubbed, by a
+            # course whose stub comments were one line each or, since, wrapped
+            untouched = any(sha256(learner_file(relative, current, wrapped=w)) == pristine_sha for w in (True, False))
         if not untouched:
             return None
         learner_regions = [r for r in find_regions(current_text, relative) if _lives_in(r.exercise_id, relative)]
@@ -308,10 +310,9 @@ def exercise_text(root: Path, exercise: Exercise) -> str:
 
 
 def is_started(workspace: Path, exercise: Exercise) -> bool:
-    """False while the learner's region is still the untouched stub."""
-    region = exercise_text(workspace, exercise)
-    indent = region[: len(region) - len(region.lstrip())]
-    return region != "\n".join(stub_lines(exercise, indent))
+    """False while the learner's region is still an untouched stub (of this or an older course: only its
+    comments may differ)."""
+    return not _is_stub(exercise_text(workspace, exercise).splitlines(), exercise.id)
 
 
 def reset_exercises(workspace: Path, exercises: List[Exercise]) -> Path:

@@ -69,3 +69,27 @@ def test_broken_markers_raise_with_the_line(text, fragment):
 def test_unknown_exercise_id_is_an_error():
     with pytest.raises(KeyError, match="not in the registry"):
         stub_text(SOURCE, {})
+
+
+def test_stub_comments_wrap_at_100_columns():
+    from course_lib.exercises.markers import HINT_WIDTH, stub_lines
+    from course_lib.exercises.registry import EXERCISES
+
+    comments = [line for e in EXERCISES for line in stub_lines(e, "        ")[1:-2]]
+    assert comments and all(line.lstrip().startswith("#") and len(line) <= HINT_WIDTH for line in comments)
+    one_line = [line for e in EXERCISES for line in stub_lines(e, "        ", wrapped=False)[1:-2]]
+    assert max(map(len, one_line)) > HINT_WIDTH  # what the wrapping fixed
+
+
+def test_an_older_one_line_stub_is_still_not_started(tmp_path):
+    from course_lib.exercises.markers import replace_regions, stub_lines
+    from course_lib.exercises.registry import get_exercise
+    from course_lib.exercises.workspace import is_started, update_workspace
+    from helpers import REPO
+
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    exercise = get_exercise("1.4")
+    path = workspace / exercise.file
+    path.write_text(replace_regions(path.read_text(), {"1.4": stub_lines(exercise, "    ", wrapped=False)}))
+    assert not is_started(workspace, exercise)

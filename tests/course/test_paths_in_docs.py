@@ -1,0 +1,28 @@
+"""Paths that course_lib's docstrings and comments name exist (a moved file leaves no stale pointer)."""
+
+from __future__ import annotations
+
+import re
+
+from course_lib.exercises.registry import NOTEBOOKS
+from helpers import REPO
+
+PATH = re.compile(r"(?<![\w/.])((?:[\w]+/)*[\w]+\.(?:py|ipynb|cfg))\b")
+
+
+def test_named_files_exist():
+    package = REPO / "course_lib"
+    files = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    later_chapters = set(NOTEBOOKS.values())  # the registry names the notebooks of later chapters too
+    stale = []
+    for source in sorted(package.rglob("*.py")):
+        if source.name == "renames.py":  # former places, by design
+            continue
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            for path in PATH.findall(line):
+                if path.startswith("torch/") or path in later_chapters or path in ("x.py",):
+                    continue
+                if (REPO / path).exists() or path in files or any(f.endswith("/" + path) for f in files):
+                    continue
+                stale.append(f"{source.relative_to(REPO)}:{number}: {path}")
+    assert not stale, "\n".join(stale)
