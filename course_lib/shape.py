@@ -72,10 +72,10 @@ _ROW_MAJOR: Dict[Shape, Strides] = {}
 
 
 def row_major_strides(shape: Shape) -> Strides:
-    """Row-major strides of ``shape`` (a tuple), cached: the library's own copy, used on hot paths.
+    """Row-major strides of ``shape`` (a tuple), cached, for the hot paths.
 
-    # NOTE: a twin of ``contiguous_strides`` (exercise 1.1), so that creating a tensor works
-    # before that exercise is done; the python backend uses yours.
+    Library copy of exercise 1.1 (``contiguous_strides``), so that creating a tensor works before that
+    exercise is done; the python backend uses the exercise's.
     """
     strides = _ROW_MAJOR.get(shape)
     if strides is None:

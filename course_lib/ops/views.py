@@ -48,8 +48,8 @@ def _shape_args(args: Sequence[Any]) -> Tuple[int, ...]:
 def _view_layout(input: Tensor, new_shape: Tuple[int, ...]) -> Any:
     """Strides of ``input`` viewed as ``new_shape``, or None when no view is possible.
 
-    # NOTE: a row-major tensor views as row-major strides, with no need for your ``view_strides``
-    # (exercise 1.9): so ``view``/``reshape`` of contiguous tensors work before that exercise is done.
+    Library copy of exercise 1.9 (``shape.view_strides``), for the common case: a row-major tensor views
+    as row-major strides, so ``view``/``reshape`` of contiguous tensors work before that exercise is done.
     """
     if input._strides == row_major_strides(input._shape):
         return row_major_strides(new_shape)

@@ -26,3 +26,13 @@ def test_named_files_exist():
                     continue
                 stale.append(f"{source.relative_to(REPO)}:{number}: {path}")
     assert not stale, "\n".join(stale)
+
+
+def test_library_copies_of_exercises_say_so_one_way():
+    """Code that repeats an exercise (so the library works before it is done) says "Library copy of exercise N"."""
+    copies = {}
+    for source in sorted((REPO / "course_lib").rglob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        assert "twin of" not in text and "library's own copy" not in text, source
+        copies.update({m: source.name for m in re.findall(r"Library copy of exercise (\d+\.\d+)", text)})
+    assert copies == {"1.1": "shape.py", "1.9": "views.py"}
