@@ -99,7 +99,9 @@ def as_device(value: Any) -> device:
     CUDA device without an index means ``cuda:0`` (as in torch).
     """
     if value is None:
-        return _DEFAULT.device
+        # NOTE: the thread-local default is read only once some thread has set one (a plain global
+        # test is cheaper than the thread-local read on every factory call).
+        return _DEFAULT.device if _DEFAULT_CHANGED else CPU
     result = value if type(value) is device else device(value)
     if result.type == "cuda" and result.index is None:
         return device("cuda", 0)
@@ -116,6 +118,7 @@ class _DefaultDevice(threading.local):
 
 
 _DEFAULT = _DefaultDevice()
+_DEFAULT_CHANGED = False  # becomes True for good at the first set_default_device
 
 
 def set_default_device(device: Any) -> None:  # noqa: F811  (torch's parameter name shadows the class here)
@@ -124,7 +127,9 @@ def set_default_device(device: Any) -> None:  # noqa: F811  (torch's parameter n
     Like ``torch.set_default_device``: it holds in the calling thread; explicit ``device=`` arguments and
     ``from_numpy`` (which shares CPU memory) are not affected.
     """
+    global _DEFAULT_CHANGED
     _DEFAULT.device = CPU if device is None else as_device(device)
+    _DEFAULT_CHANGED = True
 
 
 def get_default_device() -> device:

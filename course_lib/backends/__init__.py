@@ -57,9 +57,12 @@ def get_backend(device_type: str) -> Backend:
         RuntimeError: when course_lib has no backend for that device yet.
     """
     overrides = OVERRIDES.table
-    backend = overrides.get(device_type) if overrides else None
-    if backend is None:
+    if overrides is None:  # the common case first: no using_backend block in this thread
         backend = _BACKENDS.get(device_type)
+        if backend is not None:
+            return backend
+    else:
+        backend = overrides.get(device_type) or _BACKENDS.get(device_type)
     if backend is None:
         factory = _FACTORIES.get(device_type)
         if factory is None:
