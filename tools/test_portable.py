@@ -93,20 +93,24 @@ def main(argv: List[str]) -> int:
         if unknown:
             print(f"unknown condition(s) {', '.join(unknown)}; known: {', '.join(table)}", file=sys.stderr)
             return 2
-        failed = []
+        failed, passed_count, skipped_count = [], 0, 0
         for name in argv or list(table):
             variables, skipped = table[name]
             if skipped:
                 print(f"-  {name:18s} skipped: {skipped}")
+                skipped_count += 1
                 continue
             passed, seconds, summary = run(name, variables)
             shown = " ".join(f"{k}={v}" for k, v in variables.items() if k != "PYTHONPATH") or "triton hidden"
             print(f"{'✅' if passed else '❌'} {name:18s} {seconds:5.1f} s  {shown}", flush=True)
-            if not passed:
+            if passed:
+                passed_count += 1
+            else:
                 failed.append(name)
                 print("   " + summary.replace("\n", "\n   "))
-    print(f"{len(table) - len(failed)} conditions passed, {len(failed)} failed" if not failed
-          else f"failed under: {', '.join(failed)}")
+    print(f"{passed_count} passed, {len(failed)} failed, {skipped_count} skipped")
+    if failed:
+        print(f"failed under: {', '.join(failed)}")
     return 1 if failed else 0
 
 

@@ -8,9 +8,9 @@ operations have one Function, which registers itself there (``@backward_of("mul"
 ``MulBackward0``, in ``rules/``). :func:`register` adds the rest: :data:`SELECTORS` (the call
 picks its Function: ``sum`` with or without ``dim``), :data:`SPECIAL` (several outputs, a
 conversion), the in-place table of ``inplace.py`` and :data:`OPERATORS`. Importing
-``course_lib.autograd`` calls it. A kernel runs only when the dispatcher found grad mode on
-and an argument requiring grad, so kernels do not test either again. Before that (chapter 01 alone) every operation runs its plain
-kernel and records nothing.
+``course_lib.autograd`` calls it; before that (chapter 01 alone) every operation runs its plain
+kernel and records nothing. A kernel runs only when the dispatcher found grad mode on and an
+argument requiring grad, so kernels do not test either again.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def _run_case(case: Case, device_label: str) -> CaseResult:
             result.compared = f"raises {case.expect_error.__name__}"
             _run_error_case(case)
         else:
-            actual, expected = case.actual(), case.expected()
+            actual, expected = case.actual(), to_torch(case.expected())  # converted once, compared three ways
             result.compared = comparison_text(expected, case)
             result.max_abs_diff, result.max_rel_diff = _differences(actual, expected)
             _assert_close(actual, expected, case)
@@ -222,14 +222,15 @@ DEFAULT_TOLERANCES = {
 
 
 def comparison_text(expected: Any, case: Case) -> str:
-    """How a result is compared with ``expected``, as the table's "compared" column says it.
+    """How a result is compared with ``expected`` (torch values, as :func:`to_torch` gives them), as the
+    table's "compared" column says it.
 
     It depends only on the check (its tolerances and torch's dtypes), never on the measured
     values, so the table reads the same on every CPU, BLAS and thread count: ``"equal"`` for
     values that are not tensors, ``"exact"`` for integer and bool tensors, else the tolerances
     ``assert_close`` uses (the case's own, or torch's defaults for the widest float dtype).
     """
-    dtypes = [str(t.dtype).replace("torch.", "") for t in _torch_tensors(to_torch(expected))]
+    dtypes = [str(t.dtype).replace("torch.", "") for t in _torch_tensors(expected)]
     if not dtypes:
         return "equal"
     if case.rtol is not None and case.atol is not None:

@@ -34,7 +34,14 @@ def test_the_python_backend_run_computes_with_the_loops():
 
 def test_set_default_device_is_torchs():
     for library in (torch, course_lib):
-        before = library.get_default_device()
         library.set_default_device("cpu")
-        assert library.zeros(1).device == library.device("cpu") == library.get_default_device()
-        library.set_default_device(before)
+        try:
+            assert library.zeros(1).device == library.device("cpu") == library.get_default_device()
+        finally:
+            library.set_default_device(None)  # for torch, None also removes its device mode
+
+
+def test_the_device_runs_leave_torch_without_a_device_mode():
+    from torch.overrides import _get_current_function_mode_stack
+
+    assert not any(type(mode).__name__ == "DeviceContext" for mode in _get_current_function_mode_stack())
