@@ -42,7 +42,8 @@ def main(argv: list) -> int:
               file=sys.stderr)
         return 2
     repository, workspace = found
-    env = dict(os.environ, PYTHONPATH="")  # the repository's course_lib, not the workspace's
+    # the repository's course_lib, not the workspace's; usage messages name the `course` command
+    env = dict(os.environ, PYTHONPATH="", COURSE_COMMAND="course")
     command = [sys.executable, "-m", "course_lib.exercises", "--workspace", str(workspace), *argv]
     return subprocess.call(command, cwd=repository, env=env)
 

@@ -17,12 +17,14 @@ class Device:
         label: what the table prints: ``"cpu"``, ``"cuda"`` or ``"cuda (simulated)"``.
         built: False while course_lib has no backend for this device yet.
         note: why the device is not built, shown under the table.
+        needs: where its backend is built (``"chapter 05"``), shown in the status column.
     """
 
     name: str
     label: str
     built: bool
     note: str = ""
+    needs: str = ""
 
 
 def gpu_available() -> bool:
@@ -44,5 +46,5 @@ def check_devices() -> List[Device]:
     devices = [Device("cpu", "cpu", backend_available("cpu"), "")]
     cuda_built = backend_available("cuda")
     note = "" if cuda_built else "the cuda backend is not built yet: you write it in chapter 05 (GPUs and Triton kernels)"
-    devices.append(Device("cuda", cuda_label(), cuda_built, note))
+    devices.append(Device("cuda", cuda_label(), cuda_built, note, "" if cuda_built else "chapter 05"))
     return devices

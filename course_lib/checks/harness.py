@@ -9,12 +9,17 @@ pytest (``tests/course/test_checks.py``), so what a learner sees is what CI test
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from .compare import to_torch
 from .device_table import Device, check_devices
+from ..exercises.registry import exercise_by_id
+from .learner_code import describe_error
+
+EDITION_ROOT = Path(__file__).resolve().parents[2]
+"""The edition this course_lib belongs to: a crash in a file below it is shown at that file's line."""
 
 CheckFunction = Callable[..., Iterable["Case"]]
 
@@ -52,12 +57,15 @@ class CaseResult:
 
     case: str
     device: str
-    status: str  # "pass", "fail", "not done", "not built"
+    status: str  # "pass", "fail", "not done", "not built" (the table shows STATUS_TEXT's words)
     compared: str = "-"  # how it was compared: "equal", "exact", "rtol=1.3e-06 atol=1e-05", "raises IndexError"
     max_abs_diff: Optional[float] = None
     max_rel_diff: Optional[float] = None
     message: str = ""
     inputs: str = ""
+    needs: str = ""  # for "not built": what builds the device ("chapter 05")
+    error: Optional[BaseException] = field(default=None, repr=False, compare=False)  # what a crashed case raised
+
 
     @property
     def passed(self) -> bool:
@@ -136,7 +144,8 @@ def run_check(exercise_id: str) -> CheckReport:
     for device in devices:
         label = device.label if device else "any"
         if device is not None and not device.built:
-            report.results.append(CaseResult("(all cases)", label, "not built", message=device.note))
+            report.results.append(CaseResult("(all cases)", label, "not built", message=device.note,
+                                             needs=device.needs))
             continue
         try:
             cases = list(registered.function(device.name) if device else registered.function())
@@ -165,9 +174,9 @@ def _run_case(case: Case, device_label: str) -> CaseResult:
     except AssertionError as error:
         result.message = str(error).strip()
         return result
-    except Exception as error:  # the learner's code crashed: show where
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        result.message = f"{type(error).__name__}: {error} (at {_short_path(frame.filename)}:{frame.lineno})"
+    except Exception as error:  # the learner's code crashed: show where (isolate.judge re-describes it
+        result.error = error     # when the crash is in a judged file)
+        result.message = describe_error(error, learner_root=EDITION_ROOT)
         return result
     result.status = "pass"
     return result
@@ -210,7 +219,33 @@ def _assert_close(actual: Any, expected: Any, case: Case) -> None:
         )
     except TypeError:  # values assert_close cannot compare (names, strings): they must be equal
         if actual != expected:
-            raise AssertionError(f"expected {expected!r}\nbut got  {actual!r}") from None
+            raise AssertionError(both_values(expected, actual)) from None
+    except AssertionError as error:  # torch's message names one element: show both whole values first
+        raise AssertionError(f"{both_values(expected, actual)}\n{str(error).strip()}") from None
+
+
+SHOWN_ELEMENTS = 24
+"""Tensors up to this many elements are printed whole in a failure; larger ones by shape and dtype."""
+
+
+def both_values(expected: Any, actual: Any) -> str:
+    """``expected ...`` and ``but got ...`` lines showing each value whole (small tensors included)."""
+    return f"expected {show_value(expected)}\nbut got  {show_value(actual)}"
+
+
+def show_value(value: Any) -> str:
+    """A result as a failure shows it: tuples and lists item by item, tensors by their values when small."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        layout = f"shape {tuple(value.shape)}, {str(value.dtype).replace('torch.', '')}"
+        if value.numel() > SHOWN_ELEMENTS:
+            return f"a tensor of {layout}"
+        return f"{value.tolist()!r} ({layout})"
+    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
+        items = ", ".join(show_value(item) for item in value)
+        return f"({items}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{items}]"
+    return repr(value)
 
 
 # torch.testing.assert_close's default (rtol, atol) by dtype, as its documentation lists them; every other
@@ -273,16 +308,18 @@ def _differences(actual: Any, expected: Any) -> tuple:
     return abs_diff, rel_diff
 
 
-def _short_path(path: str) -> str:
-    marker = "course_lib"
-    return path[path.index(marker):] if marker in path else path
-
-
 def _id_key(exercise_id: str) -> tuple:
     return tuple(int(part) for part in exercise_id.split("."))
 
 
-_SYMBOLS = {"pass": "✅", "fail": "❌", "not done": "❌", "not built": "⏳"}
+STATUS_TEXT = {"pass": "✓ pass", "fail": "✗ fail", "not done": "✗ not done", "not built": "○ needs"}
+"""Each status as the table shows it: a word, readable in any font and by a screen reader, after a symbol that
+common fonts have (DejaVu's, the default of Linux desktops; no emoji font is needed)."""
+
+
+def status_text(result: CaseResult) -> str:
+    text = STATUS_TEXT[result.status]
+    return f"{text} {result.needs}" if result.status == "not built" and result.needs else text
 
 
 def _format_diff(value: Optional[float]) -> str:
@@ -291,6 +328,14 @@ def _format_diff(value: Optional[float]) -> str:
     if value == 0:
         return "0"
     return f"{value:.1e}"
+
+
+MESSAGE_LINES = 14
+"""A failure's message is cut after this many lines (a whole value, torch's detail, or an error and its hint)."""
+
+
+def _what(function: str) -> str:
+    return "method" if "." in function else "function"
 
 
 def format_report(report: CheckReport, differences: bool = False) -> str:
@@ -306,10 +351,10 @@ def format_report(report: CheckReport, differences: bool = False) -> str:
         differences: add the measured "max abs diff" and "max rel diff" columns (they vary between
             machines: for exploring in a notebook, not for stored outputs).
     """
-    header = ("", "case", "device", "compared") + (("max abs diff", "max rel diff") if differences else ())
+    header = ("status", "case", "device", "compared") + (("max abs diff", "max rel diff") if differences else ())
     rows = [header]
     for r in report.results:
-        row = (_SYMBOLS[r.status], r.case, r.device, r.compared)
+        row = (status_text(r), r.case, r.device, r.compared)
         if differences:
             row += (_format_diff(r.max_abs_diff), _format_diff(r.max_rel_diff))
         rows.append(row)
@@ -319,23 +364,27 @@ def format_report(report: CheckReport, differences: bool = False) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     ran, passed = report.ran, [r for r in report.ran if r.passed]
     if report.passed:
-        summary = f"Exercise {report.exercise_id}: all {len(ran)} cases pass ✅"
+        summary = f"Exercise {report.exercise_id}: all {len(ran)} cases pass ✓"
     elif report.not_done:
         first = next(r for r in report.results if r.status == "not done")
-        summary = f"Exercise {report.exercise_id}: not done yet ❌ — {first.message}"
+        summary = f"Exercise {report.exercise_id}: not done yet ✗ — {first.message}"
     else:
-        summary = f"Exercise {report.exercise_id}: {len(passed)} of {len(ran)} cases pass ❌"
+        summary = f"Exercise {report.exercise_id}: {len(passed)} of {len(ran)} cases pass ✗"
     lines.append(summary)
     if differences:
         lines.append("(the differences are this machine's: the last bits of float results vary with the CPU, "
                      "its BLAS and the thread count)")
     for r in report.results:
         if r.status == "not built":
-            lines.append(f"⏳ {r.device}: {r.message}")
+            lines.append(f"○ {r.device}: {r.message}")
             break
     failure = next((r for r in report.results if r.status == "fail"), None)
     if failure is not None:
         lines.append(f"First failure — {failure.case} on {failure.device}:")
-        lines.append(f"  inputs: {failure.inputs}")
-        lines.extend("  " + line for line in failure.message.splitlines()[:12])
+        if failure.inputs:
+            lines.append(f"  inputs: {failure.inputs}")
+        lines.extend("  " + line for line in failure.message.splitlines()[:MESSAGE_LINES])
+        exercise = exercise_by_id().get(report.exercise_id)
+        if exercise is not None:
+            lines.append(f"  open {exercise.file}, {_what(exercise.function)} {exercise.function}")
     return "\n".join(lines)

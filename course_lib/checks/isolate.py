@@ -5,7 +5,9 @@ A check of exercise 1.6 should say whether *1.6* is right, whatever else is stil
 which works because every import inside ``course_lib`` is relative), with the learner's region
 of that one exercise put into its file, runs the exercise's check there, and unloads it. Nothing
 is written to disk, the learner's own ``course_lib`` stays imported and untouched, and torch is
-imported once per process.
+imported once per process. The judged file is compiled under a name of its own, with its text in
+``linecache`` (``learner_code.JudgedFile``), so any error in the learner's body is reported at the
+learner's own file and line.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import importlib.abc
 import importlib.util
 import itertools
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-from ..exercises.markers import MarkerError, region_text, replace_regions
+from ..exercises.markers import MarkerError, region_text
 from ..exercises.registry import get_exercise
 from .harness import CaseResult, CheckReport, run_check
+from .learner_code import JudgedFile, describe_error, judged_file, learner_place, register, unregister
 
 _COUNTER = itertools.count()
 
@@ -48,9 +52,9 @@ def find_reference(root: Path, exercise_id: str) -> Optional[Path]:
 
 
 class _EditionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports ``<package>`` and its modules from a course_lib folder, with some files' text replaced."""
+    """Imports ``<package>`` and its modules from a course_lib folder, with some files replaced by judged ones."""
 
-    def __init__(self, package: str, folder: Path, replaced: Dict[Path, str]):
+    def __init__(self, package: str, folder: Path, replaced: Dict[Path, JudgedFile]):
         self.package, self.folder, self.replaced = package, folder, replaced
 
     def find_spec(self, fullname, path=None, target=None):
@@ -70,13 +74,15 @@ class _EditionFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         path = Path(module.__spec__.origin)
-        source = self.replaced.get(path)
-        if source is None:
-            source = path.read_text(encoding="utf-8")
-        exec(compile(source, str(path), "exec"), module.__dict__)
+        judged = self.replaced.get(path)
+        if judged is None:
+            code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        else:
+            code = compile(judged.text, judged.name, "exec")
+        exec(code, module.__dict__)
 
 
-def _load(folder: Path, replaced: Dict[Path, str]):
+def _load(folder: Path, replaced: Dict[Path, JudgedFile]):
     """Import the course_lib in ``folder`` under a private name; returns ``(package name, finder)``."""
     package = f"_course_lib_judging_{next(_COUNTER)}"
     finder = _EditionFinder(package, folder, replaced)
@@ -106,6 +112,41 @@ def imports_cleanly(root: Path) -> str:
         _unload(package, finder)
 
 
+@dataclass(frozen=True)
+class ImportProblem:
+    """Why a learner's course_lib does not import.
+
+    Attributes:
+        file: the file at fault, relative to the edition (``"course_lib/shape.py"``); ``""`` if unknown.
+        line: its line (0 if unknown).
+        exercise_id: the exercise whose region holds that line (``""`` if none).
+        description: the learner's view of the error (``learner_code.describe_error``), at most 10 lines.
+    """
+
+    file: str
+    line: int
+    exercise_id: str
+    description: str
+
+
+def import_problem(root: Path) -> Optional[ImportProblem]:
+    """None when the course_lib of the edition at ``root`` imports, else what stops it."""
+    try:
+        imports_cleanly(root)
+    except Exception as error:  # noqa: BLE001 - any error in a learner's file is reported, none is fatal
+        return problem_of(error, root)
+    return None
+
+
+def problem_of(error: BaseException, root: Path) -> ImportProblem:
+    """``error``, raised while importing the course_lib of the edition at ``root``, as the learner sees it."""
+    place = learner_place(error, learner_root=root)
+    description = describe_error(error, learner_root=root, shown_root=root.name)
+    if place is None:
+        return ImportProblem("", 0, "", description)
+    return ImportProblem(place.file, place.line, place.exercise_id, description)
+
+
 def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckReport:
     """Run the check of ``exercise_id`` on the reference edition with the learner's region of it.
 
@@ -114,24 +155,38 @@ def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckRe
         reference_root: the edition with every exercise solved (the course repository).
 
     Returns:
-        The check's report. A learner file whose markers are broken gives a report that says so.
+        The check's report. Any error in the learner's body (it does not compile, a case crashes) is a
+        failing case whose message shows the learner's file, line and code; broken markers give a report
+        that says so.
     """
     exercise = get_exercise(exercise_id)
     target = reference_root / exercise.file
+    report = CheckReport(exercise_id)
     try:
-        learner_region = region_text((learner_root / exercise.file).read_text(encoding="utf-8"), exercise_id)
-        source = replace_regions(target.read_text(encoding="utf-8"), {exercise_id: learner_region.splitlines()},
-                                 exercise.file)
+        judged = judged_file(target.read_text(encoding="utf-8"),
+                             (learner_root / exercise.file).read_text(encoding="utf-8"),
+                             exercise_id, exercise.file, f"{learner_root.name}/{exercise.file}")
     except (OSError, KeyError, MarkerError) as error:
-        report = CheckReport(exercise_id)
         report.results.append(CaseResult("(reading your code)", "any", "fail",
                                          message=f"cannot read exercise {exercise_id} in {exercise.file}: {error}"))
         return report
-    package, finder = _load(reference_root / "course_lib", {target: source})
+    register(judged)
+    package, finder = _load(reference_root / "course_lib", {target: judged})
     try:
-        return importlib.import_module(f"{package}.checks").run_check(exercise_id)
+        try:
+            checks = importlib.import_module(f"{package}.checks")
+        except Exception as error:  # noqa: BLE001 - the learner's body does not compile or import
+            report.results.append(CaseResult("(compiling your code)", "any", "fail",
+                                             message=describe_error(error, [judged])))
+            return report
+        report = checks.run_check(exercise_id)
+        for result in report.results:
+            if result.error is not None:  # a case crashed: show where in the learner's code
+                result.message = describe_error(result.error, [judged])
+        return report
     finally:
         _unload(package, finder)
+        unregister(judged)
 
 
 def check(exercise_id: str, differences: bool = False) -> None:

@@ -14,13 +14,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .._atomic import atomic_write_bytes
 from .backups import backup_root, list_backups, restore
 from .edition import build_learner_edition
 from .registry import EXERCISES, Exercise, exercises_in_chapter, get_exercise
-from .runner import run_checks
+from .runner import run_jobs
 from .workspace import WorkspaceError, exercise_text, is_started, require_workspace, reset_exercises, update_workspace
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -56,29 +56,45 @@ def cmd_list(args: argparse.Namespace) -> int:
                 started.append(exercise)
         except WorkspaceError as error:
             broken[exercise.id] = str(error)
-    outcome = {}
-    if started and not args.no_check:
-        outcome = {r["id"]: r for r in run_checks([(workspace, [e.id for e in started])])}
-    print(f"{'id':<5} {'status':<12} {'title':<40} place")
+    outcome, problem = {}, None
+    if not args.no_check:
+        results, problems = run_jobs([(workspace, [e.id for e in started])])
+        outcome, problem = {r["id"]: r for r in results}, problems.get(str(workspace.resolve()))
+    title_width = max(len(e.title) for e in exercises)
+    print(f"{'id':<5} {'status':<13} {'title':<{title_width}} place")
     for exercise in exercises:
         if exercise.id in broken:
             status = "⚠ markers"
+        elif problem and exercise.file == problem["file"]:
+            status = "⚠ file error"  # its file does not import: the notebooks cannot use any of it
         elif exercise not in started:
             status = "not started"
         elif exercise.id not in outcome:
             status = "started"
         else:
-            status = "✅ passes" if outcome[exercise.id]["passed"] else "❌ fails"
-        print(f"{exercise.id:<5} {status:<12} {exercise.title:<40} {workspace.name}/{exercise.place}")
+            status = "✓ passes" if outcome[exercise.id]["passed"] else "✗ fails"
+        print(f"{exercise.id:<5} {status:<13} {exercise.title:<{title_width}} {workspace.name}/{exercise.place}")
     for exercise_id, message in broken.items():
         print(f"⚠ {exercise_id}: {message}")
+    if problem:
+        print(_problem_text(workspace, problem))
     return 0
+
+
+def _problem_text(workspace: Path, problem: Dict) -> str:
+    """What a learner reads when their course_lib does not import: which file, then where and why."""
+    file = f"{workspace.name}/{problem['file']}" if problem["file"] else f"{workspace.name}/course_lib"
+    return (f"⚠ {file} does not import, so your notebooks cannot `import course_lib` until it is fixed:\n"
+            f"{problem['description']}")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     require_workspace(args.workspace)
     exercises = _select(args, allow_all=True)
-    results = run_checks([(args.workspace, [e.id for e in exercises])])
+    results, problems = run_jobs([(args.workspace, [e.id for e in exercises])])
+    problem = problems.get(str(args.workspace.resolve()))
+    if problem and problem["exercise"] not in {e.id for e in exercises}:  # else that exercise's table shows it
+        print(_problem_text(args.workspace, problem), end="\n\n")
     for result in results:
         print(result["table"], end="\n\n")
     passed = sum(r["passed"] for r in results)
@@ -149,10 +165,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m course_lib.exercises", description=__doc__.splitlines()[0])
+    # `course` (tools/course.py) says its own name; `python -m course_lib.exercises` is the default.
+    parser = argparse.ArgumentParser(prog=os.environ.get("COURSE_COMMAND", "python -m course_lib.exercises"),
+                                     description="The course's exercise commands: list and check your exercises, "
+                                                 "reset one, show a solution, restore a backup, update the "
+                                                 "workspace, export a learner edition.")
     parser.add_argument("--workspace", type=Path, default=default_workspace(),
                         help="the learner workspace (default: workspace/ or $COURSE_WORKSPACE)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="every exercise with its status in the workspace")
     p.add_argument("--no-check", action="store_true", help="do not run checks (faster)")
@@ -195,13 +215,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         command = [sys.executable, "-m", "course_lib.exercises", "--workspace", str(SOURCE_ROOT),
                    *(sys.argv[1:] if argv is None else argv)]
         return subprocess.call(command, cwd=repository, env=dict(os.environ, PYTHONPATH=""))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # no command: what the commands are, not an argparse complaint
+        parser.print_help()
+        return 2
     try:
         return args.run(args)
     except (WorkspaceError, KeyError, ValueError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `course list | head` closed the pipe: that is not an error to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return 0
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ def test_a_learner_opens_chapter_00_runs_it_and_reads_the_check_table(tmp_path):
             return next((t for t in texts if "Exercise 0.1" in t and "case" in t), None)
 
         table = wait.until(check_table)
-        assert "not done yet" in table and "❌" in table  # the learner edition: 0.1 is still a stub
+        assert "not done yet" in table and "✗ not done" in table  # the learner edition: 0.1 is still a stub
         news = driver.find_elements(By.XPATH, "//*[contains(text(), 'official Jupyter news')]")
         assert not news, "JupyterLab's news prompt covers the page (make install writes the course's settings)"
         screenshot = tmp_path / "chapter-00.png"

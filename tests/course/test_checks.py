@@ -23,7 +23,7 @@ def test_wrong_answer_fails_and_shows_the_input():
         report = run_check("0.1")
     assert not report.passed and not report.not_done
     table = report.table()
-    assert "❌" in table and "First failure" in table and "shape=()" in table
+    assert "✗ fail" in table and "First failure" in table and "shape=()" in table
 
 
 def test_crash_is_reported_with_its_place():
@@ -55,6 +55,42 @@ def test_tensor_differences_are_reported():
 
 
 def test_not_built_devices_never_pass():
-    report = CheckReport("9.9", [CaseResult("(all cases)", "cuda (simulated)", "not built", message="later")])
+    not_built = CaseResult("(all cases)", "cuda (simulated)", "not built", message="x", needs="later")
+    report = CheckReport("9.9", [not_built])
     assert not report.passed
-    assert "⏳" in format_report(report)
+    assert "○ needs later" in format_report(report)
+
+
+def test_every_status_is_a_word_after_a_symbol_that_needs_no_emoji_font():
+    """The status column reads the same in any font and to a screen reader: the word says it all."""
+    from course_lib.checks.harness import STATUS_TEXT
+
+    for status, text in STATUS_TEXT.items():
+        symbol, word = text.split(" ", 1)
+        assert word.replace(" ", "").isalpha() and word.split()[0] in status.split() + ["needs"]
+        assert len(symbol) == 1 and not 0x1F000 <= ord(symbol) and ord(symbol) not in (0x2705, 0x274C, 0x23F3)
+
+
+def test_a_failing_tuple_shows_both_whole_values_and_the_function_to_open():
+    import ast
+
+    reference = course_lib.shape.position_to_index
+    with mock.patch.object(course_lib.shape, "position_to_index", lambda p, s: tuple(reversed(reference(p, s)))):
+        table = run_check("1.3").table()
+    lines = table.splitlines()
+    expected = next(line for line in lines if line.startswith("  expected "))[len("  expected "):]
+    got = next(line for line in lines if line.startswith("  but got  "))[len("  but got  "):]
+    expected, got = ast.literal_eval(expected), ast.literal_eval(got)
+    assert len(expected) >= 2 and got == tuple(reversed(expected)) != expected  # whole tuples, not "item [0]"
+    assert "open course_lib/shape.py, function position_to_index" in table
+
+
+def test_a_failing_small_tensor_is_shown_whole():
+    import torch
+
+    result = _run_case(Case("close", "x", actual=lambda: torch.tensor([1.0, 2.0]),
+                            expected=lambda: torch.tensor([1.0, 2.5])), "cpu")
+    assert "expected [1.0, 2.5] (shape (2,), float32)" in result.message
+    assert "but got  [1.0, 2.0] (shape (2,), float32)" in result.message
+    big = _run_case(Case("close", "x", actual=lambda: torch.zeros(5, 5), expected=lambda: torch.ones(5, 5)), "cpu")
+    assert "a tensor of shape (5, 5), float32" in big.message

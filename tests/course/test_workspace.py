@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from course_lib.exercises.backups import backup_root
 from course_lib.exercises.registry import get_exercise
-from helpers import REPO
+from helpers.cli import run_cli
 from course_lib.exercises.workspace import (WorkspaceError, is_started, read_manifest, reset_exercises,
                                             update_workspace)
 
@@ -98,11 +96,6 @@ def test_reset_refuses_when_markers_are_gone(course_copy, tmp_path):
         assert path.read_text() == broken
 
 
-def run_cli(*args: str, workspace: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course_lib.exercises", "--workspace", str(workspace), *args],
-                          capture_output=True, text=True, cwd=REPO)
-
-
 def test_cli_list_check_reset_solution(tmp_path):
     workspace = tmp_path / "ws"
     assert run_cli("update", workspace=workspace).returncode == 0
@@ -114,7 +107,7 @@ def test_cli_list_check_reset_solution(tmp_path):
                                   "    # END EXERCISE")
     passing = run_cli("check", "--chapter", "0", workspace=workspace)
     assert passing.returncode == 0, passing.stdout + passing.stderr
-    assert "✅ passes" in run_cli("list", workspace=workspace).stdout
+    assert "✓ passes" in run_cli("list", workspace=workspace).stdout
     reset = run_cli("reset", "0.1", workspace=workspace)
     assert reset.returncode == 0 and "backed up in" in reset.stdout
     solution = run_cli("solution", "0.1", workspace=workspace)
