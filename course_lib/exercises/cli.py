@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,11 @@ from .backups import backup_root, list_backups, restore
 from .edition import build_learner_edition
 from .registry import EXERCISES, Exercise, exercises_in_chapter, get_exercise
 from .runner import run_jobs
-from .workspace import WorkspaceError, exercise_text, is_started, require_workspace, reset_exercises, update_workspace
+from .workspace import (WorkspaceError, exercise_changes, exercise_text, is_started, require_workspace,
+                        reset_exercises, restore_exercise, update_workspace)
+
+EXERCISE_ID = re.compile(r"\d+\.\d+")
+"""An exercise id (``1.3``); backup names are times (``20261130-121524``)."""
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 """The edition this tool belongs to (the repository root for the reference edition)."""
@@ -129,18 +134,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
         found = list_backups(args.workspace)
         if not found:
             print(f"No backups yet (they are made in {backup_root(args.workspace)}).")
-        for name, files in found:
-            print(f"{name}: {', '.join(files)}")
+        for held in found:
+            print(f"{held.name:<18} {held.reason:<24} {', '.join(held.files)}")
         if found:
-            print(f"Restore with: course restore {found[-1][0]} [FILE ...]")
+            print(f"Restore one exercise with: course restore <exercise id> (e.g. 1.3: its newest backed-up code)\n"
+                  f"or whole files with:      course restore {found[-1].name} [FILE ...]")
         return 0
+    if EXERCISE_ID.fullmatch(args.backup):
+        if args.files:
+            raise WorkspaceError("`course restore <exercise id>` takes no file names (the exercise names its file)")
+        exercise = get_exercise(args.backup)
+        source, safety = restore_exercise(args.workspace, exercise)
+        print(f"Restored exercise {exercise.id} in {exercise.file} from backup {source}; its other exercises "
+              f"are as they were.\nThe file as it was is backed up in {safety}")
+        return 0
+    folder = backup_root(args.workspace) / args.backup
+    chosen = args.files or next((b.files for b in list_backups(args.workspace) if b.name == args.backup), [])
+    changes = {relative: exercise_changes(args.workspace, relative, (folder / relative).read_text(encoding="utf-8"))
+               for relative in chosen if relative.endswith(".py") and (folder / relative).is_file()}
     try:
         restored, safety = restore(args.workspace, args.backup, args.files)
     except FileNotFoundError as error:
         raise WorkspaceError(str(error)) from None
     print(f"Restored {', '.join(restored)} from backup {args.backup}.")
+    for relative, lines in changes.items():
+        for line in lines:
+            print(f"  exercise {line} ({relative})")
     if safety is not None:
-        print(f"The versions they replaced are backed up in {safety}")
+        print(f"The versions they replaced are backed up in {safety}"
+              + (" (`course restore <exercise id>` brings one exercise back from there)" if changes else ""))
     return 0
 
 
@@ -192,8 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.set_defaults(run=cmd_solution)
 
-    p = sub.add_parser("restore", help="list the backups, or copy files of one back into the workspace")
-    p.add_argument("backup", nargs="?", help="a backup's name (as listed); none: list them")
+    p = sub.add_parser("restore", help="list the backups, or bring back one exercise or files of a backup")
+    p.add_argument("backup", nargs="?", help="an exercise id (its newest backed-up code), or a backup's name "
+                                             "(as listed); none: list the backups")
     p.add_argument("files", nargs="*", help="files to restore, e.g. course_lib/shape.py (default: all it holds)")
     p.set_defaults(run=cmd_restore)
 

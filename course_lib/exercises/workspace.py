@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .._atomic import atomic_write_bytes, atomic_write_text
-from .backups import backup, new_backup_dir
+from .backups import backup, backup_root, list_backups, new_backup_dir
 from .edition import build_learner_edition, dump_notebook, learner_file
 from .markers import MarkerError, find_regions, region_text, replace_regions
 from .registry import Exercise, get_exercise
@@ -157,7 +157,7 @@ def update_workspace(source_root: Path, workspace: Path) -> UpdateReport:
 def _backup_dir(workspace: Path, report: UpdateReport) -> Path:
     """This update's backup folder, made on first use."""
     if report.backup_dir is None:
-        report.backup_dir = new_backup_dir(workspace)
+        report.backup_dir = new_backup_dir(workspace, "update")
     return report.backup_dir
 
 
@@ -322,11 +322,11 @@ def reset_exercises(workspace: Path, exercises: List[Exercise]) -> Path:
         The backup folder (``backups.backup_root(workspace)/<time>``).
     """
     require_workspace(workspace)
-    backup_dir = new_backup_dir(workspace)
     by_file: Dict[str, List[Exercise]] = {}
     for exercise in exercises:
         exercise_text(workspace, exercise)  # fails early, before anything is written
         by_file.setdefault(exercise.file, []).append(exercise)
+    backup_dir = new_backup_dir(workspace, "reset " + " ".join(e.id for e in exercises))
     for relative, group in by_file.items():
         backup(workspace, relative, backup_dir)
         path = workspace / relative
@@ -350,3 +350,65 @@ def _texts(path: Path) -> List[str]:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     return [path.read_text(encoding="utf-8")]
+
+
+def restore_exercise(workspace: Path, exercise: Exercise) -> Tuple[str, Path]:
+    """Put back the learner's newest backed-up code of ``exercise`` (a region that is not the stub and differs
+    from the current one), leaving every other exercise of its file as it is now.
+
+    Returns:
+        ``(the backup it came from, the backup of the file as it was before)``.
+
+    Raises:
+        WorkspaceError: no backup holds such a version (the message says which exist), or the exercise
+            lives in a notebook (restore the whole notebook from a backup instead).
+    """
+    require_workspace(workspace)
+    if not exercise.file.endswith(".py"):
+        raise WorkspaceError(f"exercise {exercise.id} is in a notebook: restore the notebook from a backup "
+                             f"(`course restore` lists them)")
+    current_text = (workspace / exercise.file).read_text(encoding="utf-8")
+    current = exercise_text(workspace, exercise).splitlines()
+    for held in reversed(list_backups(workspace)):
+        if exercise.file not in held.files:
+            continue
+        try:
+            saved = region_text((backup_root(workspace) / held.name / exercise.file).read_text(encoding="utf-8"),
+                                exercise.id, exercise.file).splitlines()
+        except (OSError, KeyError, MarkerError):
+            continue
+        if _is_stub(saved, exercise.id) or _same_code(saved, current):
+            continue
+        safety = new_backup_dir(workspace, f"restore {exercise.id}")
+        backup(workspace, exercise.file, safety)
+        atomic_write_text(workspace / exercise.file, replace_regions(current_text, {exercise.id: saved}, exercise.file))
+        return held.name, safety
+    raise WorkspaceError(f"no backup holds a version of exercise {exercise.id} other than the stub or your "
+                         f"current code (`course restore` lists the backups)")
+
+
+def _same_code(a: List[str], b: List[str]) -> bool:
+    return [line.rstrip() for line in a] == [line.rstrip() for line in b]
+
+
+def exercise_changes(workspace: Path, relative: str, new_text: str) -> List[str]:
+    """What writing ``new_text`` over the workspace file ``relative`` does to each of its exercises, e.g.
+    ``["1.3: your code from the backup", "1.5: back to the stub"]`` (unchanged exercises left out)."""
+    path = workspace / relative
+    if not relative.endswith(".py") or not path.is_file():
+        return []
+    try:
+        before = {r.exercise_id: r for r in find_regions(path.read_text(encoding="utf-8"), relative)}
+        after = {r.exercise_id: r for r in find_regions(new_text, relative)}
+    except MarkerError:
+        return []
+    old_lines, new_lines = path.read_text(encoding="utf-8").splitlines(), new_text.splitlines()
+    changes = []
+    for exercise_id, region in after.items():
+        new_region = new_lines[region.begin:region.end + 1]
+        old = before.get(exercise_id)
+        if old is not None and _same_code(old_lines[old.begin:old.end + 1], new_region):
+            continue
+        changes.append(f"{exercise_id}: " + ("back to the stub" if _is_stub(new_region, exercise_id)
+                                             else "your code from the backup"))
+    return sorted(changes, key=lambda change: tuple(int(p) for p in change.split(":")[0].split(".")))
