@@ -61,7 +61,7 @@ def test_restore_lists_backups_and_brings_a_file_back(tmp_path):
     assert shape.read_text() != mine
     listed = course("restore", cwd=workspace)
     assert listed.returncode == 0 and "course_lib/shape.py" in listed.stdout
-    name = listed.stdout.split(":")[0].strip()
+    name = listed.stdout.split()[0]  # the first backup listed (name, reason, files)
     done = course("restore", name, "course_lib/shape.py", cwd=workspace / "notebooks")
     assert done.returncode == 0, done.stderr
     assert shape.read_text() == mine and "backed up in" in done.stdout  # the replaced version is kept too
