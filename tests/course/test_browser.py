@@ -1,7 +1,8 @@
 """What a learner sees: JupyterLab, started as ``make lab`` starts it, driven by a real (headless) chromium.
 
 It opens chapter 00 of a fresh workspace, runs its cells, reads the check table of exercise 0.1 from the
-page, and saves a screenshot whose size and colours prove the page is not blank. Debian's ``chromium`` and
+page, proves every character of it is drawn by an installed font (no empty boxes: no emoji font is needed),
+and saves a screenshot whose size and colours prove the page is not blank. Debian's ``chromium`` and
 ``chromium-driver`` are needed (``.ci/run`` installs them); with ``CI=true`` a missing browser fails the
 test, elsewhere it is skipped with the reason.
 """
@@ -58,6 +59,32 @@ def lab_command(workspace: Path, port: int, token: str) -> list:
     return command + (["--allow-root"] if os.geteuid() == 0 else [])
 
 
+# Draws each character in the output's font on a canvas and compares it with a code point no font has
+# (U+10FFFD): a character the browser's fonts lack is drawn as that same empty box (or as nothing). With
+# Debian's default fonts, the emoji the tables once used (U+2705, U+274C, U+23F3) fail this probe.
+_GLYPH_PROBE = """
+const [element, characters] = arguments;
+const style = getComputedStyle(element);
+const canvas = document.createElement("canvas");
+canvas.width = canvas.height = 64;
+const context = canvas.getContext("2d");
+function pixels(text) {
+  context.clearRect(0, 0, 64, 64);
+  context.font = `40px ${style.fontFamily}`;
+  context.textBaseline = "top";
+  context.fillText(text, 4, 4);
+  return context.getImageData(0, 0, 64, 64).data.join(",");
+}
+const box = pixels("\\u{10FFFD}"), blank = pixels("");
+return characters.filter(c => [box, blank].includes(pixels(c)));
+"""
+
+
+def missing_glyphs(driver, element, characters: list) -> list:
+    """The characters that ``element``'s font (with the browser's fallbacks) cannot draw."""
+    return driver.execute_script(_GLYPH_PROBE, element, characters)
+
+
 @pytest.mark.slow
 def test_a_learner_opens_chapter_00_runs_it_and_reads_the_check_table(tmp_path):
     from selenium.webdriver.common.by import By
@@ -96,6 +123,10 @@ def test_a_learner_opens_chapter_00_runs_it_and_reads_the_check_table(tmp_path):
 
         table = wait.until(check_table)
         assert "not done yet" in table and "✗ not done" in table  # the learner edition: 0.1 is still a stub
+        output = next(e for e in driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
+                      if "Exercise 0.1" in e.text)
+        unreadable = missing_glyphs(driver, output, sorted({c for c in table if ord(c) > 127}))
+        assert not unreadable, f"these characters of the check table render as empty boxes: {unreadable}"
         news = driver.find_elements(By.XPATH, "//*[contains(text(), 'official Jupyter news')]")
         assert not news, "JupyterLab's news prompt covers the page (make install writes the course's settings)"
         screenshot = tmp_path / "chapter-00.png"
