@@ -190,10 +190,12 @@ def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckRe
 
 
 def check(exercise_id: str, differences: bool = False) -> None:
-    """Run an exercise's check and print a ✅/❌ table (the call learners use in notebooks).
+    """Run an exercise's check and print its table (the call learners use in notebooks).
 
     In a workspace, the exercise is judged alone (:func:`judge`): your code of this exercise in
     the reference course_lib, so a correct answer passes even while other exercises are stubs.
+    If a file of your course_lib no longer imports (an error outside this exercise), a note under
+    the table shows where: the notebook cannot import course_lib again until it is fixed.
     Without a reference edition nearby (an exported learner edition), your whole course_lib runs.
 
     Args:
@@ -209,4 +211,8 @@ def check(exercise_id: str, differences: bool = False) -> None:
         note = "" if reference is not None else "\n(no reference edition found: checked with your whole course_lib)"
     else:
         report, note = judge(exercise_id, root, reference), ""
+        problem = import_problem(root)
+        if problem is not None and problem.exercise_id != exercise_id:  # else the table shows it already
+            note = (f"\n⚠ your {problem.file or 'course_lib'} does not import: restarting this notebook would fail "
+                    f"until it is fixed.\n{problem.description}")
     print(report.table(differences=differences) + note)
