@@ -97,12 +97,12 @@ def main(argv: List[str]) -> int:
         for name in argv or list(table):
             variables, skipped = table[name]
             if skipped:
-                print(f"-  {name:18s} skipped: {skipped}")
+                print(f"- skip {name:18s} {skipped}")
                 skipped_count += 1
                 continue
             passed, seconds, summary = run(name, variables)
             shown = " ".join(f"{k}={v}" for k, v in variables.items() if k != "PYTHONPATH") or "triton hidden"
-            print(f"{'✅' if passed else '❌'} {name:18s} {seconds:5.1f} s  {shown}", flush=True)
+            print(f"{'✓ pass' if passed else '✗ FAIL'} {name:18s} {seconds:5.1f} s  {shown}", flush=True)
             if passed:
                 passed_count += 1
             else:
