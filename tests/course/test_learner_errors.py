@@ -68,15 +68,21 @@ def test_list_marks_the_files_exercises_and_judges_the_others(broken_workspace):
     assert_learner_view(done.stdout, "workspace/course_lib/shape.py", line, "count = 1 +")
 
 
-def test_an_indentation_error_and_a_failing_import_are_shown_where_they_are(tmp_path):
+def workspace_with(tmp_path: Path, exercise_id: str, body_lines: list) -> tuple:
+    """A fresh workspace whose region of ``exercise_id`` (in shape.py) holds ``body_lines``; returns
+    ``(workspace, the 1-based line of the first body line)``."""
     workspace = tmp_path / "workspace"
     update_workspace(REPO, workspace)
-    body = "    # BEGIN EXERCISE 1.2\n    position = offset\n      for i in index:\n        pass\n" \
-           "    return position\n    # END EXERCISE"
-    first = put_region(workspace, "course_lib/shape.py", "1.2", body)
+    body = "\n".join([f"    # BEGIN EXERCISE {exercise_id}", *body_lines, "    # END EXERCISE"])
+    return workspace, put_region(workspace, "course_lib/shape.py", exercise_id, body) + 1
+
+
+def test_an_indentation_error_and_a_failing_import_are_shown_where_they_are(tmp_path):
+    workspace, first = workspace_with(tmp_path, "1.2", ["    position = offset", "      for i in index:",
+                                                         "        pass", "    return position"])
     indented = run_cli("check", "1.2", workspace=workspace)
     assert "IndentationError" in indented.stdout and indented.stderr == ""
-    assert_learner_view(indented.stdout, "workspace/course_lib/shape.py", first + 2, "      for i in index:")
+    assert_learner_view(indented.stdout, "workspace/course_lib/shape.py", first + 1, "      for i in index:")
     put_region(workspace, "course_lib/shape.py", "1.2", reference_body("course_lib/shape.py", "1.2"))
     engine = workspace / "course_lib/autograd/engine.py"
     text = engine.read_text()
@@ -91,14 +97,11 @@ def test_an_indentation_error_and_a_failing_import_are_shown_where_they_are(tmp_
 
 
 def test_a_crash_in_a_case_names_the_learners_line(tmp_path):
-    workspace = tmp_path / "workspace"
-    update_workspace(REPO, workspace)
-    body = "    # BEGIN EXERCISE 0.1\n    count = 1\n    for size in shape:\n        count *= size / 0\n" \
-           "    return count\n    # END EXERCISE"
-    first = put_region(workspace, "course_lib/shape.py", "0.1", body)
+    workspace, first = workspace_with(tmp_path, "0.1", ["    count = 1", "    for size in shape:",
+                                                        "        count *= size / 0", "    return count"])
     table = judge("0.1", workspace, REPO).table()
     assert "ZeroDivisionError" in table and "hint:" in table
-    assert_learner_view(table, "workspace/course_lib/shape.py", first + 3, "count *= size / 0")
+    assert_learner_view(table, "workspace/course_lib/shape.py", first + 2, "count *= size / 0")
 
 
 def test_the_judged_file_is_the_source_tracebacks_and_inspect_see():

@@ -28,12 +28,18 @@ def solved(workspace: Path, exercise_id: str) -> bool:
     return exercise_text(workspace, get_exercise(exercise_id)) == region_text((REPO / SHAPE).read_text(), exercise_id)
 
 
-def test_restore_one_exercise_leaves_the_others_as_they_are(tmp_path):
+def reset_then_solve_another(tmp_path: Path) -> Path:
+    """The learner's steps: solve 1.3, ``reset 1.3``, solve 1.5 (same file); returns the workspace."""
     workspace = tmp_path / "workspace"
     update_workspace(REPO, workspace)
     solve(workspace, "1.3")
     reset_exercises(workspace, [get_exercise("1.3")])
     solve(workspace, "1.5")
+    return workspace
+
+
+def test_restore_one_exercise_leaves_the_others_as_they_are(tmp_path):
+    workspace = reset_then_solve_another(tmp_path)
     assert not is_started(workspace, get_exercise("1.3")) and solved(workspace, "1.5")
 
     done = run_cli("restore", "1.3", workspace=workspace)
@@ -50,11 +56,7 @@ def test_restore_one_exercise_leaves_the_others_as_they_are(tmp_path):
 
 
 def test_a_whole_file_restore_says_which_exercises_it_changes(tmp_path):
-    workspace = tmp_path / "workspace"
-    update_workspace(REPO, workspace)
-    solve(workspace, "1.3")
-    reset_exercises(workspace, [get_exercise("1.3")])
-    solve(workspace, "1.5")
+    workspace = reset_then_solve_another(tmp_path)
     name = list_backups(workspace)[0].name
     done = run_cli("restore", name, workspace=workspace)
     assert done.returncode == 0, done.stderr
