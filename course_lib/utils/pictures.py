@@ -139,7 +139,8 @@ def broadcasting(a, b):
     out = a + b
     rows, cols = out.shape
     figure, axes = _figure(1, 3, (12, 3))
-    panels = [(f"a: shape {tuple(a.shape)}", a), (f"b: shape {tuple(b.shape)}", b), (f"a + b: shape {tuple(out.shape)}", out)]
+    panels = [(f"a: shape {tuple(a.shape)}", a), (f"b: shape {tuple(b.shape)}", b),
+              (f"a + b: shape {tuple(out.shape)}", out)]
     for ax, (title, t) in zip(axes.flat, panels):
         for i in range(rows):
             for j in range(cols):
@@ -229,7 +230,8 @@ def reduction(x):
         for j in range(cols):
             _square(ax, j, -i, int(x[i, j].item()), color)
         _square(ax, cols + 2, -i, int(total[i, 0].item()), color)
-        ax.add_patch(FancyArrowPatch((cols + 0.1, -i + 0.5), (cols + 1.9, -i + 0.5), arrowstyle="->", mutation_scale=12))
+        ax.add_patch(FancyArrowPatch((cols + 0.1, -i + 0.5), (cols + 1.9, -i + 0.5), arrowstyle="->",
+                                     mutation_scale=12))
     ax.text(cols / 2, 1.4, f"x: shape {tuple(x.shape)}", ha="center")
     ax.text(cols + 2.5, 1.4, "x.sum(1, keepdim=True)", ha="center")
     _finish(ax, "out[i, 0] = fn(out[i, 0], x[i, j]) for every j", cols + 3, rows)
@@ -433,7 +435,8 @@ def backward_graph(out):
     rows: Dict[int, list] = {}
     for node, depth in level.items():
         rows.setdefault(depth, []).append(node)
-    position = {node: (i - (len(nodes) - 1) / 2, -depth) for depth, nodes in rows.items() for i, node in enumerate(nodes)}
+    position = {node: (i - (len(nodes) - 1) / 2, -depth)
+                for depth, nodes in rows.items() for i, node in enumerate(nodes)}
     figure, axes = _figure(1, 1, (8, 4.5))
     ax = axes[0, 0]
     for child, senders in users.items():
