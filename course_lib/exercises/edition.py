@@ -29,13 +29,17 @@ def edition_sources(root: Path) -> Iterator[str]:
 KEEP_OUTPUT = "keep-output"
 """Tag of notebook cells whose stored output the learner edition keeps."""
 
+PICTURE = "picture"
+"""Tag of notebook cells that draw a picture: the learner edition shows their output, not their code."""
+
 
 def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None, wrapped: bool = True) -> bytes:
     """Learner version of one file: exercise regions stubbed (only those in ``only`` if given).
 
-    Notebooks also lose their outputs and execution counts, so the learner starts fresh, except cells
-    tagged ``keep-output``: the concept pictures (drawn with torch only), which learners should see
-    before they solve anything.
+    With ``only`` None, notebook cells are also made ready for a fresh start (:func:`_learner_cell`):
+    outputs, execution counts and timings go, except the outputs of cells tagged ``keep-output`` (the
+    concept pictures drawn with torch only, which learners should see before they solve anything), and
+    the source of cells tagged ``picture`` is collapsed.
     """
     exercises = exercise_by_id()
     if relative.endswith(".py"):
@@ -47,10 +51,32 @@ def learner_file(relative: str, content: bytes, only: Optional[Set[str]] = None,
                 continue
             source = "".join(cell["source"])
             cell["source"] = _split_source(stub_text(source, exercises, only, where=f"{relative} cell {number}"))
-            if only is None and KEEP_OUTPUT not in cell.get("metadata", {}).get("tags", []):
-                cell["outputs"], cell["execution_count"] = [], None
+            if only is None:
+                _learner_cell(cell)
         return dump_notebook(notebook)
     return content
+
+
+def _learner_cell(cell: dict) -> None:
+    """Prepare one code cell for the learner, in place.
+
+    Every cell loses its execution count (in its outputs too) and its ``execution`` timings, so numbers
+    from the maintainers' run never show. Outputs are cleared unless the cell is tagged ``keep-output``.
+    A cell tagged ``picture`` gets ``metadata.jupyter.source_hidden``: JupyterLab shows its drawing
+    collapsed, behind an ellipsis the learner can click.
+    """
+    metadata = cell.setdefault("metadata", {})
+    tags = metadata.get("tags", [])
+    cell["execution_count"] = None
+    metadata.pop("execution", None)
+    if KEEP_OUTPUT in tags:
+        for output in cell["outputs"]:
+            if "execution_count" in output:
+                output["execution_count"] = None
+    else:
+        cell["outputs"] = []
+    if PICTURE in tags:
+        metadata.setdefault("jupyter", {})["source_hidden"] = True
 
 
 def build_learner_edition(root: Path, only: Optional[Set[str]] = None) -> EditionFiles:

@@ -253,3 +253,15 @@ def test_import_course_lib_does_not_import_triton():
     code = "import sys, course_lib\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'triton' or 'backends.triton' in m))"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_matplotlib_only_inside_the_picture_functions():
+    """ARCHITECTURE.md: matplotlib is imported only inside the functions of utils/pictures.py, and
+    ``import course_lib`` (even with the pictures module) loads none of it."""
+    misplaced = [f"{imp.source}:{imp.line}" for imp in read_imports(REPO / "course_lib")
+                 if imp.package == "matplotlib" and (imp.source != "utils/pictures.py" or not imp.in_function)]
+    assert not misplaced, f"matplotlib imported outside the functions of utils/pictures.py: {misplaced}"
+    code = ("import sys, course_lib\nfrom course_lib.utils import pictures\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

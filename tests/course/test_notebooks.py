@@ -1,4 +1,5 @@
-"""Notebook conventions: the shared first cell, which course_lib each edition imports, tags."""
+"""Notebook conventions: the shared first cell, which course_lib each edition imports, tags (the picture
+cells: test_pictures.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from helpers import REPO
 from course_lib.exercises.workspace import update_workspace
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-ALLOWED_TAGS = {"nbval-ignore-output", "raises-exception", "nbval-skip", "keep-output"}
+ALLOWED_TAGS = {"nbval-ignore-output", "raises-exception", "nbval-skip", "keep-output", "picture"}
 
 
 def code_cells(path: Path) -> list:
@@ -77,25 +78,3 @@ def test_every_notebook_section_cited_in_course_lib_exists(repo):
                     missing.append(f"{path.relative_to(repo)}: {notebook} has no section {section!r}")
     assert not missing, "\n".join(missing)
 
-
-def test_concept_pictures_use_only_torch_and_keep_their_output_for_learners(repo):
-    """Cells tagged keep-output draw a concept before its exercises: with torch, NumPy and matplotlib only
-    (never the learner's course_lib), and their stored picture stays in the learner edition."""
-    from course_lib.exercises.edition import KEEP_OUTPUT, build_learner_edition
-
-    learner = build_learner_edition(repo)
-    pictures = 0
-    for path in sorted((repo / "notebooks").glob("*.ipynb")):
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        learner_cells = json.loads(learner[f"notebooks/{path.name}"])["cells"]
-        for cell, learner_cell in zip(cells, learner_cells):
-            if KEEP_OUTPUT not in cell.get("metadata", {}).get("tags", []):
-                continue
-            source = "".join(cell["source"])
-            assert "course_lib" not in source, f"{path.name}: a concept picture uses course_lib:\n{source[:200]}"
-            for line in source.splitlines():
-                if line.startswith(("import ", "from ")):
-                    assert line.split()[1].split(".")[0] in {"torch", "numpy", "matplotlib"}, line
-            assert learner_cell["outputs"] == cell["outputs"]
-            pictures += any("image/png" in output.get("data", {}) for output in cell["outputs"])
-    assert pictures >= 6  # strides, broadcasting, view chunks, reduction, matmul, backward graph
