@@ -220,7 +220,10 @@ def _assert_close(actual: Any, expected: Any, case: Case) -> None:
     except TypeError:  # values assert_close cannot compare (names, strings): they must be equal
         if actual != expected:
             raise AssertionError(both_values(expected, actual)) from None
-    except AssertionError as error:  # torch's message names one element: show both whole values first
+    except AssertionError as error:
+        if not isinstance(expected, (tuple, list, torch.Tensor)):  # a number: torch's message says it all
+            raise
+        # torch's message names one element of a sequence, or a shape: show both whole values first
         raise AssertionError(f"{both_values(expected, actual)}\n{str(error).strip()}") from None
 
 
