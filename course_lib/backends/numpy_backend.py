@@ -131,6 +131,7 @@ class NumpyBackend(Backend):
             return wrap(np.zeros(shape, dtype.numpy), dtype, device)  # cheaper than np.full
         return wrap(np.full(shape, value, dtype.numpy), dtype, device)
 
+    @quietly
     def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Any:
         if owned and array.dtype == dtype.numpy:
             return wrap(array, dtype, device)

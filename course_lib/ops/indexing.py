@@ -67,11 +67,14 @@ def _parse(input: Tensor, key: Any):
     used = sum(_dims_used(k) for k in items)
     if used > input.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
-    if sum(k is Ellipsis for k in items) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+    # NOTE: torch (unlike NumPy) accepts several ellipses: each one skips the dimensions that the other
+    # items leave over (x[..., None, ...] of a (2, 3) tensor is (2, 3, 1)), so the loop below just repeats it.
     view, dim, original_dim = input, 0, 0
     advanced: List[Tuple[int, Tensor]] = []
     for item in items:
+        if dim >= view.ndim and item is not None and item is not Ellipsis:  # several ellipses skipped every dim
+            raise IndexError(f"too many indices for tensor of dimension {input.ndim}: the ellipses before "
+                             f"{item!r} in the index already skipped all its dimensions")
         if item is None:
             view = unsqueeze(view, dim)
             dim += 1

@@ -98,6 +98,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
         value = value.item()
+    value = _dt.fit_scalar(value, self.dtype)
     check_writable(self)
     backend_for(self.device).fill(self, value)
     return self
