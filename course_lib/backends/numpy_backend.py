@@ -109,6 +109,13 @@ def share(array: np.ndarray, dtype) -> Any:
     return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
 
 
+def _wrapped(value: int, dtype: Any) -> int:
+    """The Python int ``value`` wrapped around into ``dtype``'s range, as torch's integer arithmetic does
+    (300 -> 44 in int8, 2**63 -> -2**63 in int64)."""
+    with np.errstate(over="ignore"):
+        return int(np.array(value).astype(dtype.numpy))
+
+
 def _operand(value: Any) -> Any:
     return value if isinstance(value, NUMBERS) else array_of(value)
 
@@ -190,6 +197,11 @@ class NumpyBackend(Backend):
             else:
                 np.copyto(array_of(out), function(x, y))
                 return out
+        except OverflowError:  # int8_tensor + 300: NumPy refuses the number, torch wraps it to the dtype
+            if not isinstance(a, int) and not isinstance(b, int):
+                raise
+            wrapped = (_wrapped(a, dtype), b) if isinstance(a, int) else (a, _wrapped(b, dtype))
+            return self.zip(fn_name, *wrapped, out=out)
         except ValueError:
             if not isinstance(a, NUMBERS) and not isinstance(b, NUMBERS):
                 broadcast_shape(a._shape, b._shape)  # raises torch's message

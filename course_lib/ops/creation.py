@@ -299,6 +299,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     start, end, step = as_operand(start), as_operand(end), as_operand(step)
     inferred = _dt.int64 if all(isinstance(v, int) for v in (start, end, step)) else _dt.get_default_dtype()
     target = _dtype_or(dtype, inferred)
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"unsupported range: {start} -> {end} (start, end and step must be finite, got step "
+                           f"{step})")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:

@@ -99,7 +99,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
                                f"{value.ndim} dimensions.")
         value = value.item()
     value = _dt.fit_scalar(value, self.dtype)
-    check_writable(self)
+    self._storage.version += 1  # not check_writable: torch fills an expanded view (every element gets one value)
     backend_for(self.device).fill(self, value)
     return self
 
