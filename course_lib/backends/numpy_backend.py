@@ -109,7 +109,7 @@ def share(array: np.ndarray, dtype) -> Any:
     return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
 
 
-def _wrapped(value: int, dtype: Any) -> int:
+def wrap_int(value: int, dtype: Any) -> int:
     """The Python int ``value`` wrapped around into ``dtype``'s range, as torch's integer arithmetic does
     (300 -> 44 in int8, 2**63 -> -2**63 in int64)."""
     with np.errstate(over="ignore"):
@@ -200,7 +200,7 @@ class NumpyBackend(Backend):
         except OverflowError:  # int8_tensor + 300: NumPy refuses the number, torch wraps it to the dtype
             if not isinstance(a, int) and not isinstance(b, int):
                 raise
-            wrapped = (_wrapped(a, dtype), b) if isinstance(a, int) else (a, _wrapped(b, dtype))
+            wrapped = (wrap_int(a, dtype), b) if isinstance(a, int) else (a, wrap_int(b, dtype))
             return self.zip(fn_name, *wrapped, out=out)
         except ValueError:
             if not isinstance(a, NUMBERS) and not isinstance(b, NUMBERS):
