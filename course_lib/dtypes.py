@@ -255,6 +255,10 @@ def scalar_overflows(value: Any, target: dtype) -> builtins_bool:
 
 _INF = builtins_float("inf")
 
+SCALAR_RANGE: Dict[dtype, tuple] = {**{d: (-m, m) for d, m in _FLOAT_MAX.items()}, **_INT_RANGES, bool: (0, 1)}
+"""dtype -> ``(low, high)``: a Python number inside fits for sure (a hot path's one comparison before it calls
+:func:`fit_scalar`, which also accepts the rest that fits: inf and nan in floats, wrapped negatives in uint8...)."""
+
 
 def fit_scalar(value: Any, target: dtype) -> Any:
     """The Python number ``value`` as stored into a ``target`` tensor, refused as torch does when it overflows.

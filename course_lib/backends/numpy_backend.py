@@ -109,6 +109,13 @@ def share(array: np.ndarray, dtype) -> Any:
     return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
 
 
+@quietly
+def _host_copy(array: np.ndarray, dtype: Any) -> np.ndarray:
+    """A C-contiguous copy of ``array`` as ``dtype``; silent where the cast overflows (1e300 -> inf in
+    float32), as torch is."""
+    return np.array(array, dtype=dtype.numpy, order="C", copy=True)
+
+
 def wrap_int(value: int, dtype: Any) -> int:
     """The Python int ``value`` wrapped around into ``dtype``'s range, as torch's integer arithmetic does
     (300 -> 44 in int8, 2**63 -> -2**63 in int64)."""
@@ -138,11 +145,10 @@ class NumpyBackend(Backend):
             return wrap(np.zeros(shape, dtype.numpy), dtype, device)  # cheaper than np.full
         return wrap(np.full(shape, value, dtype.numpy), dtype, device)
 
-    @quietly
     def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Any:
         if owned and array.dtype == dtype.numpy:
             return wrap(array, dtype, device)
-        return wrap(np.array(array, dtype=dtype.numpy, order="C", copy=True), dtype, device)
+        return wrap(_host_copy(array, dtype), dtype, device)
 
     def to_host(self, x) -> np.ndarray:
         return array_of(x)

@@ -201,7 +201,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     if big_int is not None and target.category == 1:
         raise ValueError(f"Overflow when unpacking long long: {big_int} is outside the 64-bit integers "
                          f"(int64 holds -2**63 to 2**63 - 1); pass dtype=course_lib.float64 to store it as a float")
-    if not isinstance(data, (Tensor, np.ndarray, np.generic)):
+    if target.category == 1 and not isinstance(data, (Tensor, np.ndarray, np.generic)) and (
+            target is not _dt.int64 or array.dtype.kind == "f"):  # Python ints already fit int64 (the walk saw them)
         _check_values_fit(array, target)
     dev = as_device(device)
     owned = not isinstance(data, (Tensor, np.ndarray))
@@ -260,7 +261,9 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, r
         fill_value = fill_value.item()
     dev = as_device(device)
     target = _dtype_or(dtype, _fill_dtype(fill_value))
-    fill_value = _dt.fit_scalar(fill_value, target)
+    low, high = _dt.SCALAR_RANGE[target]
+    if not low <= fill_value <= high:  # the rare case: refused, or wrapped into an unsigned dtype
+        fill_value = _dt.fit_scalar(fill_value, target)
     return _finish(get_backend(dev.type).full(_sizes((size,), "full"), fill_value, target, dev), requires_grad)
 
 
