@@ -15,6 +15,7 @@ The element at index ``(i, j, ...)`` lives at storage position
 
 from __future__ import annotations
 
+import operator
 import warnings
 from typing import Any, Dict, Optional, Tuple
 
@@ -34,7 +35,7 @@ class AutogradMeta:
 
     A tensor gets one the first time it needs it (a ``grad``, a ``grad_fn``...); until then
     its ``_autograd`` is None, so plain chapter-01 tensors carry nothing. ``requires_grad``
-    stays a plain attribute of the tensor: every dispatched call reads it (the fast path).
+    stays a plain slot of the tensor (``_requires_grad``): every dispatched call reads it (the fast path).
     The version counter is the storage's (``Tensor._version``), shared by all its views, as
     torch shares it.
 
@@ -104,7 +105,7 @@ class Tensor:
     """
 
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "dtype", "device", "_backend_cache",
-                 "requires_grad", "_autograd", "__weakref__")
+                 "_requires_grad", "_autograd", "__weakref__")
 
     # Make NumPy defer to our reflected operators (``np.float32(2) * t`` calls ``t.__rmul__``).
     __array_ufunc__ = None
@@ -284,15 +285,42 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd state
 
+    def _set_requires_grad(self, requires_grad: bool) -> None:
+        """``x.requires_grad = flag``, checked as torch checks it (a bool, on a leaf, of a floating-point dtype).
+
+        The flag is read through a C-level getter (``operator.attrgetter``); the dispatcher's fast path
+        reads the slot ``_requires_grad`` itself.
+
+        Raises:
+            RuntimeError: ``requires_grad must be a bool``; ``you can only change requires_grad flags of leaf
+                variables.``; ``only Tensors of floating point and complex dtype can require gradients``.
+        """
+        if requires_grad is not True and requires_grad is not False:
+            raise RuntimeError(f"requires_grad must be a bool, but got {type(requires_grad).__name__} "
+                               f"({requires_grad!r})")
+        if self.grad_fn is not None:
+            detach = (" If you want to use a computed variable in a subgraph that doesn't require "
+                      "differentiation use var_no_grad = var.detach()." if not requires_grad else "")
+            raise RuntimeError("you can only change requires_grad flags of leaf variables." + detach)
+        if requires_grad:
+            _check_can_require_grad(self)
+        self._requires_grad = requires_grad
+
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad,
+                             doc="Whether operations on this tensor record the graph (chapter 02 on).")
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place (floating-point tensors only) and return self."""
-        if requires_grad and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        if not requires_grad and self.grad_fn is not None:
+        if requires_grad is not True and requires_grad is not False:
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{type(requires_grad).__name__}")
+        if requires_grad:
+            _check_can_require_grad(self, "floating point dtype")
+        elif self.grad_fn is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = requires_grad
         return self
 
     def detach(self) -> "Tensor":
@@ -400,6 +428,17 @@ class Tensor:
 _new = object.__new__
 
 
+def _check_can_require_grad(t: Tensor, kinds: str = "floating point and complex dtype") -> None:
+    """Raise torch's RuntimeError unless ``t``'s dtype can have gradients (floating point).
+
+    Args:
+        kinds: the dtypes torch's message names (``requires_grad_()`` says only "floating point dtype").
+    """
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(f"only Tensors of {kinds} can require gradients\n(got a tensor of dtype "
+                           f"{t.dtype.name}; convert it first, e.g. x = x.float())")
+
+
 def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], offset: int, dtype, device: device,
                  cache: Any = None) -> Tensor:
     """A Tensor over ``storage`` with the given layout (no copy, no checks).
@@ -416,7 +455,7 @@ def wrap_storage(storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, .
     t.dtype = dtype
     t.device = device
     t._backend_cache = cache
-    t.requires_grad = False
+    t._requires_grad = False
     t._autograd = None
     return t
 
@@ -426,7 +465,7 @@ def _become(target: Tensor, source: Tensor) -> None:
     target._storage, target._shape, target._strides = source._storage, source._shape, source._strides
     target._offset, target.dtype, target.device = source._offset, source.dtype, source.device
     target._backend_cache = source._backend_cache
-    target.requires_grad, target._autograd = False, None
+    target._requires_grad, target._autograd = False, None
 
 
 FROM_TORCH = "convert it with course_lib.interop.from_torch(t), a copy (or course_lib.tensor(t.numpy()))"

@@ -228,3 +228,61 @@ def check_can_cast(result: dtype, out: dtype) -> None:
     """Raise PyTorch's error when a result of dtype ``result`` cannot be written into ``out``."""
     if result.category > out.category:
         raise RuntimeError(f"result type {result.type_name} can't be cast to the desired output type {out.type_name}")
+
+
+_INT_RANGES = {d: (builtins_int(np.iinfo(d.numpy).min), builtins_int(np.iinfo(d.numpy).max)) for d in ALL_DTYPES if d.category == 1}
+_FLOAT_MAX = {d: builtins_float(np.finfo(d.numpy).max) for d in ALL_DTYPES if d.category == 2}
+
+
+def scalar_overflows(value: Any, target: dtype) -> builtins_bool:
+    """Whether the Python number ``value`` cannot be converted to ``target`` without overflow (c10's ``overflows``).
+
+    Bools fit everywhere and everything fits into bool. An integer ``target`` refuses NaN, infinities and
+    numbers outside its range, except that an unsigned type takes a negative integer whose magnitude fits
+    (``-1`` is 255 in uint8, two's complement, as in torch). A floating-point ``target`` takes infinities and
+    NaN but refuses finite numbers beyond its largest value (``1e10`` in float16).
+    """
+    if isinstance(value, builtins_bool) or target is bool:
+        return False
+    bounds = _INT_RANGES.get(target)
+    if bounds is not None:
+        low, high = bounds
+        if isinstance(value, builtins_int) and low == 0 and value < 0:
+            return -value > high
+        return not low <= value <= high  # False for NaN too: NaN compares false
+    return _FLOAT_MAX[target] < abs(value) < _INF
+
+
+_INF = builtins_float("inf")
+
+SCALAR_RANGE: Dict[dtype, tuple] = {**{d: (-m, m) for d, m in _FLOAT_MAX.items()}, **_INT_RANGES, bool: (0, 1)}
+"""dtype -> ``(low, high)``: a Python number inside fits for sure (a hot path's one comparison before it calls
+:func:`fit_scalar`, which also accepts the rest that fits: inf and nan in floats, wrapped negatives in uint8...)."""
+
+
+def fit_scalar(value: Any, target: dtype) -> Any:
+    """The Python number ``value`` as stored into a ``target`` tensor, refused as torch does when it overflows.
+
+    Used where a number is written as it is: ``full``, ``fill_``, ``masked_fill``, ``x[i] = v``, ``clamp``
+    bounds (arithmetic such as ``int8_tensor + 300`` wraps instead, as in torch). A negative integer for an
+    unsigned type comes back wrapped (``-1`` -> 255 for uint8); any other value comes back unchanged.
+
+    Raises:
+        RuntimeError: ``value 300 cannot be converted to type int8 without overflow (int8 holds integers from
+            -128 to 127)``.
+        OverflowError: for an integer beyond 64 bits (torch's scalars hold int64 or uint64).
+    """
+    if not isinstance(value, (builtins_int, builtins_float)):
+        return value
+    if isinstance(value, builtins_int) and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError(f"int too big to convert: {value} is outside the 64-bit integers a scalar holds")
+    bounds = _INT_RANGES.get(target)
+    if scalar_overflows(value, target):
+        if bounds is not None:
+            holds = f"{target.name} holds integers from {bounds[0]} to {bounds[1]}"
+        else:
+            holds = f"{target.name} holds finite values up to {_FLOAT_MAX[target]:g}, and inf and nan"
+        raise RuntimeError(f"value {value!r} cannot be converted to type {target.name} without overflow ({holds})")
+    if bounds is not None and bounds[0] == 0 and value < 0 and isinstance(value, builtins_int):
+        return value + bounds[1] + 1
+    return value

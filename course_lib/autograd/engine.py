@@ -297,8 +297,24 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Sequence[Opti
 
     Returns:
         One gradient per input (a tuple, even for a single input).
+
+    Raises:
+        RuntimeError: ``One of the differentiated Tensors does not require grad`` (whatever ``allow_unused``
+            says, as in torch: such an input is a mistake, not an unused input).
     """
-    return run_backward(outputs, grad_outputs, retain_graph, create_graph, _as_list(inputs), allow_unused)
+    targets = _as_list(inputs)
+    _check_inputs_require_grad(targets, "One of the differentiated Tensors does not require grad")
+    return run_backward(outputs, grad_outputs, retain_graph, create_graph, targets, allow_unused)
+
+
+def _check_inputs_require_grad(targets: list, head: str) -> None:
+    """Raise torch's RuntimeError (first line ``head``) for an input of ``grad``/``backward`` that does not
+    require grad, naming which one."""
+    for index, target in enumerate(targets):
+        if isinstance(target, Tensor) and not target.requires_grad:
+            raise RuntimeError(f"{head}\n(input {index}, a {target.dtype.name} tensor of shape {list(target.shape)}, "
+                               "has requires_grad=False: create it with requires_grad=True, or call "
+                               ".requires_grad_() on it before computing the outputs)")
 
 
 def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]] = None,
@@ -310,6 +326,7 @@ def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]
         run_backward(tensors, grad_tensors, retain_graph, create_graph)
         return
     targets = _as_list(inputs)
+    _check_inputs_require_grad(targets, "can't retain_grad on Tensor that has requires_grad=False")
     grads = run_backward(tensors, grad_tensors, retain_graph, create_graph, targets, allow_unused=True)
     for target, grad in zip(targets, grads):
         if grad is not None:

@@ -168,7 +168,7 @@ def _with_history(values: Tensor, original: Optional[Tensor], node: Optional["Ba
     if node is None:
         return values
     tensor = values.detach()
-    tensor.requires_grad, tensor.grad_fn = True, node
+    tensor._requires_grad, tensor.grad_fn = True, node
     return tensor
 
 
@@ -217,7 +217,7 @@ class Function:
         slot in ``backward``'s return value must be ``None``. Keyword arguments go to
         ``forward`` too but get no gradient slot.
         """
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx = FunctionCtx(needs)
         recording = _state.enabled
         _state.enabled = False  # forward records nothing: `with no_grad():`, written out (a hot path)
@@ -256,7 +256,7 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
             # values without the grad_fn (and a weak reference to it) and put the two together
             # again when backward unpacks it (saved_tensors).
             saved[i] = (result.detach(), version, weakref.ref(result))
-    result.requires_grad = True
+    result._requires_grad = True  # the slot: an output is not a leaf, which the checked property refuses
     result.grad_fn = node
     if function.is_view and result._storage is args[0]._storage:
         remember_view(result, args[0], function, args[1:], kwargs)

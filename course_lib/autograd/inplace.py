@@ -167,7 +167,7 @@ def _old_values(self: Tensor) -> Tensor:
     """
     with no_grad():
         old = views.clone(self)
-    old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
+    old._requires_grad, old.grad_fn = self._requires_grad, self.grad_fn
     return old
 
 
@@ -199,7 +199,7 @@ def _set_history(tensor: Tensor, node: Any) -> None:
         previous.tensor_ref = None  # the old values are gone: retain_grad() now means the new ones
     tensor.grad_fn = node
     node.tensor_ref = weakref.ref(tensor)
-    tensor.requires_grad = True
+    tensor._requires_grad = True
 
 
 def make_inplace(plain: Callable, out_of_place: Callable) -> Callable:

@@ -109,6 +109,20 @@ def share(array: np.ndarray, dtype) -> Any:
     return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
 
 
+@quietly
+def _host_copy(array: np.ndarray, dtype: Any) -> np.ndarray:
+    """A C-contiguous copy of ``array`` as ``dtype``; silent where the cast overflows (1e300 -> inf in
+    float32), as torch is."""
+    return np.array(array, dtype=dtype.numpy, order="C", copy=True)
+
+
+def wrap_int(value: int, dtype: Any) -> int:
+    """The Python int ``value`` wrapped around into ``dtype``'s range, as torch's integer arithmetic does
+    (300 -> 44 in int8, 2**63 -> -2**63 in int64)."""
+    with np.errstate(over="ignore"):
+        return int(np.array(value).astype(dtype.numpy))
+
+
 def _operand(value: Any) -> Any:
     return value if isinstance(value, NUMBERS) else array_of(value)
 
@@ -134,7 +148,7 @@ class NumpyBackend(Backend):
     def from_host(self, array, dtype, device=CPU, owned: bool = False) -> Any:
         if owned and array.dtype == dtype.numpy:
             return wrap(array, dtype, device)
-        return wrap(np.array(array, dtype=dtype.numpy, order="C", copy=True), dtype, device)
+        return wrap(_host_copy(array, dtype), dtype, device)
 
     def to_host(self, x) -> np.ndarray:
         return array_of(x)
@@ -189,6 +203,11 @@ class NumpyBackend(Backend):
             else:
                 np.copyto(array_of(out), function(x, y))
                 return out
+        except OverflowError:  # int8_tensor + 300: NumPy refuses the number, torch wraps it to the dtype
+            if not isinstance(a, int) and not isinstance(b, int):
+                raise
+            wrapped = (wrap_int(a, dtype), b) if isinstance(a, int) else (a, wrap_int(b, dtype))
+            return self.zip(fn_name, *wrapped, out=out)
         except ValueError:
             if not isinstance(a, NUMBERS) and not isinstance(b, NUMBERS):
                 broadcast_shape(a._shape, b._shape)  # raises torch's message

@@ -23,7 +23,7 @@ from ..shape import (Shape, Strides, broadcast_index, broadcast_shape, broadcast
 from ..storage import Storage
 from .numpy_functions import BINARY, REDUCE, UNARY, identity, quietly, reduce_identity
 from .base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
-from .numpy_backend import HOST_BUFFERS, NumpyBackend
+from .numpy_backend import HOST_BUFFERS, NumpyBackend, wrap_int
 
 
 class Strided(NamedTuple):
@@ -147,8 +147,12 @@ class PythonBackend(NumpyBackend):
     device_type = "cpu"
 
     def _scalar_operand(self, value: Any, like: Any) -> Any:
-        """A Python number as a 0-d tensor of ``like``'s dtype."""
-        return as_tensor(Strided(np.array([value], like.dtype.numpy), (), (), 0), like.dtype, like.device)
+        """A Python number as a 0-d tensor of ``like``'s dtype (an int beyond the dtype wraps, as in torch)."""
+        try:
+            element = np.array([value], like.dtype.numpy)
+        except OverflowError:
+            element = np.array([wrap_int(value, like.dtype)], like.dtype.numpy)
+        return as_tensor(Strided(element, (), (), 0), like.dtype, like.device)
 
     @quietly
     def map(self, fn_name, x) -> Any:

@@ -13,10 +13,25 @@ from .._tensor import Tensor
 from .dispatch import differentiable
 
 
+def _floating(input: Tensor, dtype: Optional[Any], name: str) -> Tensor:
+    """``input`` converted to ``dtype`` when one is given; torch refuses an integer or bool input without one.
+
+    Raises:
+        NotImplementedError: ``"softmax" not implemented for 'Long'`` (torch's type: it has no such kernel).
+    """
+    if dtype is not None:
+        return input.to(dtype)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{name}" not implemented for \'{input.dtype.type_name}\': it needs a '
+                                  f"floating-point tensor, got {input.dtype.name}; convert it (x.float()) or pass "
+                                  "dtype=course_lib.float32")
+    return input
+
+
 @differentiable("softmax")
 def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``; the result sums to 1 along ``dim``."""
-    x = input if dtype is None else input.to(dtype)
+    x = _floating(input, dtype, "softmax")
     if x.numel() == 0:  # nothing to normalise (and amax refuses an empty dimension)
         return x.clone()
     exps = (x - x.amax(dim=dim, keepdim=True)).exp()
@@ -26,7 +41,7 @@ def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
 @differentiable("log_softmax")
 def log_softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``dim``, without computing ``softmax`` then ``log``."""
-    x = input if dtype is None else input.to(dtype)
+    x = _floating(input, dtype, "log_softmax")
     if x.numel() == 0:
         return x.clone()
     shifted = x - x.amax(dim=dim, keepdim=True)

@@ -75,47 +75,72 @@ def _fill_dtype(value: Any) -> _dt.dtype:
     return _dt.get_default_dtype()
 
 
-def _host_data(data: Any) -> Tuple[np.ndarray, _dt.dtype]:
-    """NumPy array and inferred dtype of ``data`` (nested sequences, NumPy data or tensors)."""
+def _host_data(data: Any) -> Tuple[np.ndarray, _dt.dtype, Optional[int]]:
+    """NumPy array and inferred dtype of ``data`` (nested sequences, NumPy data or tensors).
+
+    The third value is the first Python int of ``data`` beyond the 64-bit integers (None when there
+    is none): NumPy would hold such numbers as uint64, floats or objects, where torch reads every
+    Python int as an int64 (see :func:`tensor`).
+    """
     if isinstance(data, Tensor):
-        return data._host_array(), data.dtype
+        return data._host_array(), data.dtype, None
     if isinstance(data, (np.ndarray, np.generic)):
-        return np.asarray(data), _dt.from_numpy_dtype(data.dtype)
-    _check_nested(data, 0)
-    try:
-        array = np.array(data)
-    except OverflowError:
-        raise RuntimeError("Overflow when unpacking long") from None
+        return np.asarray(data), _dt.from_numpy_dtype(data.dtype), None
+    seen = _Seen()
+    _check_nested(data, 0, seen)
+    if seen.big_int is not None:  # torch infers int64 unless a float is present, then converts every number
+        return np.array(data, dtype=np.float64), _dt.get_default_dtype() if seen.float else _dt.int64, seen.big_int
+    array = np.array(data)
     kind = array.dtype.kind
     if kind == "b":
-        return array, _dt.bool
+        return array, _dt.bool, None
     if kind in "iu":
-        return array, _dt.int64
+        return array, _dt.int64, None
     if kind == "f":
         if array.dtype == np.float64:  # Python floats: the default dtype
-            return array, _dt.get_default_dtype()
-        return array, _dt.from_numpy_dtype(array.dtype)
-    if kind == "O":
-        raise RuntimeError("Overflow when unpacking long")
+            return array, _dt.get_default_dtype(), None
+        return array, _dt.from_numpy_dtype(array.dtype), None
     raise TypeError(f"new(): invalid data type '{array.dtype.name}'")
 
 
-def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
-    """Shape of nested Python sequences, raising torch's errors for ragged or invalid data."""
+class _Seen:
+    """What :func:`_check_nested` noticed on its walk over the elements of nested Python data."""
+
+    __slots__ = ("big_int", "float")
+
+    def __init__(self) -> None:
+        self.big_int: Optional[int] = None  # the first Python int outside int64
+        self.float = False  # a Python or NumPy float
+
+
+def _check_nested(data: Any, depth: int, seen: _Seen) -> Tuple[int, ...]:
+    """Shape of nested Python sequences, raising torch's errors for ragged or invalid data.
+
+    Like torch, the first element at each level fixes the expected shape below it. Elements that
+    are sequences of another length raise ValueError; a number where a sequence is expected, or a
+    sequence where a number is expected, raises TypeError (torch's types).
+    """
     if isinstance(data, (list, tuple)):
-        shapes = [_check_nested(item, depth + 1) for item in data]
-        if shapes and any(s != shapes[0] for s in shapes):
-            for s in shapes[1:]:
-                if s != shapes[0]:
-                    expected = shapes[0][0] if shapes[0] else 0
-                    got = s[0] if s else 0
-                    raise ValueError(f"expected sequence of length {expected} at dim {depth + 1} (got {got})")
-        return (len(data),) + (shapes[0] if shapes else ())
+        if not data:
+            return (0,)
+        first = _check_nested(data[0], depth + 1, seen)
+        for item in data[1:]:
+            shape = _check_nested(item, depth + 1, seen)
+            if shape != first:
+                _raise_ragged(first, shape, depth + 1)
+        return (len(data),) + first
     if isinstance(data, Tensor):
         return tuple(data._shape)
     if isinstance(data, np.ndarray):
         return data.shape
-    if isinstance(data, (bool, int, float, np.generic)):
+    if isinstance(data, int):
+        if seen.big_int is None and not isinstance(data, bool) and not -2 ** 63 <= data < 2 ** 63:
+            seen.big_int = data
+        return ()
+    if isinstance(data, (float, np.floating)):
+        seen.float = True
+        return ()
+    if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_, np.void)):
         return ()
     if is_torch_tensor(data):
         raise TypeError("course_lib.tensor() got a torch.Tensor: course_lib and torch tensors do not mix; "
@@ -125,6 +150,33 @@ def _check_nested(data: Any, depth: int) -> Optional[Tuple[int, ...]]:
             raise TypeError("new(): invalid data type 'str'")
         raise ValueError(f"too many dimensions '{type(data).__name__}'")
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _raise_ragged(expected: Tuple[int, ...], got: Tuple[int, ...], dim: int) -> None:
+    """torch's error for an element of shape ``got`` where the first element fixed ``expected`` (at ``dim``)."""
+    for offset, (want, have) in enumerate(zip(expected, got)):
+        if want != have:
+            raise ValueError(f"expected sequence of length {want} at dim {dim + offset} (got {have})")
+    where = dim + min(len(expected), len(got))
+    if len(got) < len(expected):
+        raise TypeError(f"not a sequence: expected a sequence of length {expected[len(got)]} at dim {where}, "
+                        "got a number")
+    raise TypeError(f"expected a number at dim {where} (as in the first element), got a sequence of length "
+                    f"{got[len(expected)]}")
+
+
+def _check_values_fit(array: np.ndarray, target: _dt.dtype) -> None:
+    """Refuse, as torch does, Python numbers that an integer ``target`` cannot hold (300 in int8, nan, inf).
+
+    Only for data given as Python numbers: torch converts each one with an overflow check, while NumPy
+    arrays and tensors are cast (and wrap) silently. Vectorised: one min, max and NaN test per call.
+    """
+    if target.category != 1 or not array.size or array.dtype.kind not in "iuf":
+        return
+    if array.dtype.kind == "f" and np.isnan(array).any():
+        _dt.fit_scalar(float("nan"), target)
+    for extreme in (array.min(), array.max()):
+        _dt.fit_scalar(extreme.item(), target)
 
 
 # --------------------------------------------------------------------------- from data
@@ -138,11 +190,20 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     ints -> int64, bools -> bool; NumPy arrays and tensors keep their dtype.
 
     Raises:
-        ValueError: for ragged nested lists (``expected sequence of length 2 at dim 1 (got 1)``).
-        TypeError: for elements that are not numbers.
+        ValueError: for ragged nested lists (``expected sequence of length 2 at dim 1 (got 1)``);
+            ``Overflow when unpacking long long`` for a Python int beyond int64 in an integer tensor.
+        TypeError: for elements that are not numbers, or a number where a sequence is expected.
+        RuntimeError: ``value 300 cannot be converted to type int8 without overflow`` (Python numbers that
+            the integer ``dtype`` cannot hold).
     """
-    array, inferred = _host_data(data)
+    array, inferred, big_int = _host_data(data)
     target = _dtype_or(dtype, inferred)
+    if big_int is not None and target.category == 1:
+        raise ValueError(f"Overflow when unpacking long long: {big_int} is outside the 64-bit integers "
+                         f"(int64 holds -2**63 to 2**63 - 1); pass dtype=course_lib.float64 to store it as a float")
+    if target.category == 1 and not isinstance(data, (Tensor, np.ndarray, np.generic)) and (
+            target is not _dt.int64 or array.dtype.kind == "f"):  # Python ints already fit int64 (the walk saw them)
+        _check_values_fit(array, target)
     dev = as_device(device)
     owned = not isinstance(data, (Tensor, np.ndarray))
     return _finish(get_backend(dev.type).from_host(array, target, dev, owned=owned), requires_grad)
@@ -200,6 +261,9 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, r
         fill_value = fill_value.item()
     dev = as_device(device)
     target = _dtype_or(dtype, _fill_dtype(fill_value))
+    low, high = _dt.SCALAR_RANGE[target]
+    if not low <= fill_value <= high:  # the rare case: refused, or wrapped into an unsigned dtype
+        fill_value = _dt.fit_scalar(fill_value, target)
     return _finish(get_backend(dev.type).full(_sizes((size,), "full"), fill_value, target, dev), requires_grad)
 
 
@@ -238,6 +302,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     start, end, step = as_operand(start), as_operand(end), as_operand(step)
     inferred = _dt.int64 if all(isinstance(v, int) for v in (start, end, step)) else _dt.get_default_dtype()
     target = _dtype_or(dtype, inferred)
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"unsupported range: {start} -> {end} (start, end and step must be finite, got step "
+                           f"{step})")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:

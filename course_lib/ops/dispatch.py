@@ -80,14 +80,14 @@ def any_requires_grad(args: tuple, kwargs: dict) -> bool:
     """True when a Tensor among a call's arguments (or inside a list/tuple argument) requires grad."""
     for value in args:
         if isinstance(value, Tensor):
-            if value.requires_grad:
+            if value._requires_grad:  # the slot itself: the property costs a call on this hot path
                 return True
         elif isinstance(value, (list, tuple)):
             for item in value:
-                if isinstance(item, Tensor) and item.requires_grad:
+                if isinstance(item, Tensor) and item._requires_grad:
                     return True
     for value in kwargs.values():
-        if isinstance(value, Tensor) and value.requires_grad:
+        if isinstance(value, Tensor) and value._requires_grad:
             return True
     return False
 
@@ -169,8 +169,8 @@ def operator(name: str) -> Callable[[Callable], Callable]:
 
     def decorate(fast: Callable) -> Callable:
         def method(self: Tensor, *args: Any) -> Any:
-            if grad_mode.enabled and (self.requires_grad or (args and isinstance(args[0], Tensor)
-                                                             and args[0].requires_grad)):
+            if grad_mode.enabled and (self._requires_grad or (args and isinstance(args[0], Tensor)
+                                                              and args[0]._requires_grad)):
                 kernel = AUTOGRAD.get(name)
                 if kernel is not None:
                     return kernel(self, *args)

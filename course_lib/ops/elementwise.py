@@ -266,6 +266,10 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     operands = [v if isinstance(v, Tensor) else as_operand(v) for v in (input, other)]
     dtype = _dt.result_type(*operands)
     a, b = [cast(v, dtype) if isinstance(v, Tensor) else v for v in operands]
+    low, high = _dt.SCALAR_RANGE[dtype]
+    for value in (a, b):
+        if not isinstance(value, Tensor) and not low <= value <= high:
+            _dt.fit_scalar(value, dtype)  # where(c, int8_tensor, 300) is refused, as in torch
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = tensor(a, dtype=dtype, device=condition.device)
     check_same_device(condition, *[v for v in (a, b) if isinstance(v, Tensor)])
@@ -288,6 +292,10 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     dtype = _dt.result_type(input, *[v for v in (min, max) if v is not None])
+    low, high = _dt.SCALAR_RANGE[dtype]
+    for bound in (min, max):
+        if bound is not None and not isinstance(bound, Tensor) and not low <= bound <= high:
+            _dt.fit_scalar(bound, dtype)  # clamp(int8_tensor, max=300) is refused, as in torch
     result = cast(input, dtype)
     if min is not None:
         result = binary("maximum", result, min if not isinstance(min, Tensor) else cast(min, dtype))

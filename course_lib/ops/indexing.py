@@ -67,11 +67,14 @@ def _parse(input: Tensor, key: Any):
     used = sum(_dims_used(k) for k in items)
     if used > input.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
-    if sum(k is Ellipsis for k in items) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+    # NOTE: torch (unlike NumPy) accepts several ellipses: each one skips the dimensions that the other
+    # items leave over (x[..., None, ...] of a (2, 3) tensor is (2, 3, 1)), so the loop below just repeats it.
     view, dim, original_dim = input, 0, 0
     advanced: List[Tuple[int, Tensor]] = []
     for item in items:
+        if dim >= view.ndim and item is not None and item is not Ellipsis:  # several ellipses skipped every dim
+            raise IndexError(f"too many indices for tensor of dimension {input.ndim}: the ellipses before "
+                             f"{item!r} in the index already skipped all its dimensions")
         if item is None:
             view = unsqueeze(view, dim)
             dim += 1
@@ -230,6 +233,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    if index.dtype not in (_dt.int32, _dt.int64):
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, but got {index.dtype.name}")
     d = normalize_dim(dim, input.ndim)
     return getitem(input, (slice(None),) * d + (index,))
 
@@ -250,6 +255,10 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.type_name}")
     if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s) (shape {list(value._shape)}); use course_lib.where(mask, "
+                               "value, input) to take values from a tensor")
         value = value.to(input.dtype)
     else:
 
@@ -270,11 +279,22 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
     ``index`` has the same number of dimensions as ``input`` (int64); the result has
     ``index``'s shape.
+
+    Raises:
+        RuntimeError: for an index of another rank, or one outside ``[0, size)`` (negative indices do not
+            count from the end here, as in torch).
     """
 
     d = normalize_dim(dim, input.ndim)
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    size = input._shape[d] if input.ndim else 1
+    if index.numel():
+        outside = (index < 0) | (index >= size)
+        if bool(outside.any()):
+            bad = int(index[outside].reshape(-1)[0].item())
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}: gather's indices "
+                               f"must lie in [0, {size})")
     keys = []
     for axis in range(input.ndim):
         if axis == d:

@@ -98,7 +98,10 @@ def fill_(self: Tensor, value: Any) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
         value = value.item()
-    check_writable(self)
+    low, high = _dt.SCALAR_RANGE[self.dtype]
+    if not low <= value <= high:  # the rare case: refused, or wrapped into an unsigned dtype
+        value = _dt.fit_scalar(value, self.dtype)
+    self._storage.version += 1  # not check_writable: torch fills an expanded view (every element gets one value)
     backend_for(self.device).fill(self, value)
     return self
 

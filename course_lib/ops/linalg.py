@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import dtypes as _dt
 from ..shape import broadcast_shape, numel
 from .._tensor import Tensor, check_same_device
 from .common import FROM_TORCH, backend_for, describe, is_torch_tensor
@@ -27,7 +28,18 @@ def _check_dtypes(a: Tensor, b: Tensor) -> None:
                            f"{b.dtype.cpp_name}")
 
 
-def _product(a: Tensor, b: Tensor) -> Tensor:
+def _product(a: Tensor, b: Tensor, kernel: str) -> Tensor:
+    """The backend's batched matrix product of ``a`` and ``b`` (same dtype, already checked).
+
+    Args:
+        kernel: torch's name for the kernel, which its error for bool tensors names (``"addmm_impl_cpu_"``).
+
+    Raises:
+        NotImplementedError: for bool tensors, as torch has no bool matrix product.
+    """
+    if a.dtype is _dt.bool:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\': matrix products need numbers, got '
+                                  "two bool tensors; convert them first (a.long() @ b.long(), or .float())")
     check_same_device(a, b)
     return backend_for(a.device).matmul(a, b)
 
@@ -52,7 +64,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input._shape)} and "
                            f"{_shape_text(mat2._shape)})")
     _check_dtypes(input, mat2)
-    return _product(input, mat2)
+    return _product(input, mat2, "addmm_impl_cpu_")
 
 
 @differentiable("bmm")
@@ -67,7 +79,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
                            f"{list(mat2._shape[:2])}.")
     _check_dtypes(input, mat2)
-    return _product(input, mat2)
+    return _product(input, mat2, "bmm")
 
 
 @differentiable("mv")
@@ -83,7 +95,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(f"size mismatch, got input ({input._shape[0]}), mat ({_shape_text(input._shape)}), "
                            f"vec ({vec._shape[0]})")
     _check_dtypes(input, vec)
-    return squeeze(_product(input, unsqueeze(vec, 1)), -1)
+    return squeeze(_product(input, unsqueeze(vec, 1), "addmv_impl_cpu"), -1)
 
 
 @differentiable("dot")
@@ -104,7 +116,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     if input.dtype is not tensor.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype.type_name} and "
                            f"{tensor.dtype.type_name}")
-    return reshape(_product(unsqueeze(input, 0), unsqueeze(tensor, 1)), ())
+    return reshape(_product(unsqueeze(input, 0), unsqueeze(tensor, 1), "dot"), ())
 
 
 vdot = dot
@@ -184,7 +196,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                            f"but got: [{batch}, {b._shape[-2]}].")
     broadcast_shape(a._shape[:-2], b._shape[:-2])  # raises torch's message if the batches do not broadcast
     _check_dtypes(a, b)
-    result = _product(a, b)
+    result = _product(a, b, "bmm")
     if input.ndim == 1:
         result = squeeze(result, -2)
     if other.ndim == 1:

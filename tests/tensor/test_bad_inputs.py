@@ -44,6 +44,35 @@ def _setattr_grad(L, value):
     x.grad = value(L)
 
 
+def _set_requires_grad(L, x, value):
+    x.requires_grad = value
+
+
+def _grad_of_a_constant(L, allow_unused):
+    constant = L.ones(2)
+    L.autograd.grad((_leaf(L) * 2).sum(), [constant], allow_unused=allow_unused)
+
+
+def _backward_inputs_a_constant(L):
+    (_leaf(L) * 2).sum().backward(inputs=[L.ones(2)])
+
+
+def _freed_graph(L):
+    y = _leaf(L).exp().sum()
+    y.backward()
+    y.backward()
+
+
+def _write_into_view_of_leaf(L, make_view):
+    make_view(_leaf(L)).mul_(2)
+
+
+def _hook_changes_shape(L):
+    x = _leaf(L)
+    x.register_hook(lambda grad: L.ones(3))
+    (x * 2).sum().backward()
+
+
 BAD = {
     # creation
     "tensor ragged": lambda L: L.tensor([[1, 2], [3]]),
@@ -58,6 +87,31 @@ BAD = {
     "linspace negative steps": lambda L: L.linspace(0, 1, -1),
     "int tensor requires grad": lambda L: L.tensor([1, 2], requires_grad=True),
     "ones requires_grad int": lambda L: L.ones(2, dtype=L.int64).requires_grad_(),
+    "tensor ragged: a number where a list is expected": lambda L: L.tensor([[1, 2], 3]),
+    "tensor ragged: a list where a number is expected": lambda L: L.tensor([3, [1, 2]]),
+    "tensor ragged deeper": lambda L: L.tensor([[[1], [2]], [3, 4]]),
+    "tensor int beyond int64": lambda L: L.tensor(2**63),
+    "tensor int below int64": lambda L: L.tensor([-2**63 - 1]),
+    "tensor int beyond int64 as int8": lambda L: L.tensor([2**63], dtype=L.int8),
+    "tensor 300 as int8": lambda L: L.tensor(300, dtype=L.int8),
+    "tensor [1.0, 300] as int8": lambda L: L.tensor([1.0, 300], dtype=L.int8),
+    "tensor -256 as uint8": lambda L: L.tensor([-256], dtype=L.uint8),
+    "tensor 1e10 as int32": lambda L: L.tensor([1e10], dtype=L.int32),
+    "tensor nan as int64": lambda L: L.tensor([float("nan")], dtype=L.int64),
+    "tensor inf as int64": lambda L: L.tensor([float("inf")], dtype=L.int64),
+    "new_tensor 300 as int8": lambda L: L.ones(2, dtype=L.int8).new_tensor([300]),
+    "full 300 as int8": lambda L: L.full((2,), 300, dtype=L.int8),
+    "full int beyond int64": lambda L: L.full((2,), 2**63),
+    "full int beyond 64 bits": lambda L: L.full((2,), 2**64),
+    "full -256 as uint8": lambda L: L.full((2,), -256, dtype=L.uint8),
+    "full nan as int64": lambda L: L.full((2,), float("nan"), dtype=L.int64),
+    "full 1e300 as float32": lambda L: L.full((2,), 1e300, dtype=L.float32),
+    "full 1e10 as float16": lambda L: L.full((2,), 1e10, dtype=L.float16),
+    "full_like 300 as int8": lambda L: L.full_like(L.ones(2, dtype=L.int8), 300),
+    "arange to nan": lambda L: L.arange(0, float("nan")),
+    "arange to inf": lambda L: L.arange(0, float("inf")),
+    "eye negative n": lambda L: L.eye(-1),
+    "zeros float size": lambda L: L.zeros(2.5),
     # shapes and views
     "view wrong size": lambda L: L.ones(6).view(4, 2),
     "view of a transpose": lambda L: L.ones(2, 3).t().view(6),
@@ -81,6 +135,17 @@ BAD = {
     "cat different ranks": lambda L: L.cat([L.ones(2), L.ones(2, 2)]),
     "cat size mismatch": lambda L: L.cat([L.ones(2, 3), L.ones(2, 4)]),
     "stack different shapes": lambda L: L.stack([L.ones(2), L.ones(3)]),
+    "view of an expanded tensor": lambda L: L.ones(3, 1).expand(3, 4).view(12),
+    "view of a sliced transpose": lambda L: L.ones(4, 3).t()[1:].view(-1),
+    "add_ into an expanded view": lambda L: L.ones(3).expand(2, 3).add_(1),
+    "copy_ into an expanded view": lambda L: L.ones(1).expand(3).copy_(L.zeros(3)),
+    "setitem through a view, shape mismatch": lambda L: L.zeros(2, 3)[0].__setitem__(slice(None), L.ones(2)),
+    "expand -1 in a new leading dim": lambda L: L.ones(3).expand(-1, 3),
+    "reshape -1 of 0 elements": lambda L: L.ones(0).reshape(-1, 0),
+    "unflatten sizes that do not multiply": lambda L: L.ones(6).unflatten(0, (4, 2)),
+    "split size 0": lambda L: L.ones(4).split(0),
+    "movedim repeated destination": lambda L: L.ones(2, 3).movedim((0, 1), (0, 0)),
+    "repeat fewer dims": lambda L: L.ones(2, 3).repeat(2),
     # elementwise
     "add shapes that do not broadcast": lambda L: L.ones(2, 3) + L.ones(4),
     "sub of bools": lambda L: L.tensor([True]) - L.tensor([False]),
@@ -92,6 +157,21 @@ BAD = {
     "add a string": lambda L: L.ones(2) + "a",
     "in-place result type": lambda L: L.ones(2, dtype=L.int64).add_(1.5),
     "in-place broadcast to a bigger shape": lambda L: L.ones(3).add_(L.ones(2, 3)),
+    "in-place int += float": lambda L: L.ones(2, dtype=L.int64).__iadd__(0.5),
+    "in-place int add_ float tensor": lambda L: L.ones(2, dtype=L.int64).add_(L.ones(2)),
+    "in-place bool add_ int": lambda L: L.ones(2, dtype=L.bool).add_(1),
+    "in-place int div_": lambda L: L.ones(2, dtype=L.int64).div_(2),
+    "in-place int sqrt_": lambda L: L.ones(2, dtype=L.int64).sqrt_(),
+    "int pow a negative int": lambda L: L.ones(2, dtype=L.int64) ** -1,
+    "int floor-divide by 0": lambda L: L.ones(2, dtype=L.int64) // 0,
+    "int remainder by 0": lambda L: L.ones(2, dtype=L.int64) % 0,
+    "out= of a narrower dtype": lambda L: L.add(L.ones(2), 1.5, out=L.zeros(2, dtype=L.int64)),
+    "out= bool for a float result": lambda L: L.mul(L.ones(2), 2, out=L.zeros(2, dtype=L.bool)),
+    "mm out= of another dtype": lambda L: L.mm(L.ones(2, 2), L.ones(2, 2), out=L.zeros(2, 2, dtype=L.int64)),
+    "fill_ 300 into int8": lambda L: L.ones(2, dtype=L.int8).fill_(300),
+    "fill_ nan into int64": lambda L: L.ones(2, dtype=L.int64).fill_(float("nan")),
+    "clamp int8 max 300": lambda L: L.ones(2, dtype=L.int8).clamp(max=300),
+    "where int8 or 300": lambda L: L.where(L.tensor([True]), L.ones(1, dtype=L.int8), 300),
     # reductions
     "sum keepdim not a bool": lambda L: L.ones(2).sum(dim=0, keepdim="yes"),
     "sum dim out of range": lambda L: L.ones(2, 3).sum(2),
@@ -102,6 +182,9 @@ BAD = {
     "cumsum dim out of range": lambda L: L.ones(2).cumsum(1),
     "topk k too large": lambda L: L.ones(3).topk(4),
     "sort dim out of range": lambda L: L.ones(3).sort(1),
+    "softmax of ints": lambda L: L.softmax(L.tensor([1, 2]), 0),
+    "softmax of bools": lambda L: L.tensor([True, False]).softmax(0),
+    "log_softmax of ints": lambda L: L.nn.functional.log_softmax(L.tensor([1, 2]), 0),
     # linear algebra
     "mm shapes": lambda L: L.ones(2, 3) @ L.ones(2, 3),
     "mm of a 3-d tensor": lambda L: L.mm(L.ones(2, 2, 2), L.ones(2, 2)),
@@ -111,6 +194,11 @@ BAD = {
     "matmul of 0-d tensors": lambda L: L.matmul(L.tensor(1.0), L.tensor(2.0)),
     "mv shapes": lambda L: L.mv(L.ones(2, 3), L.ones(2)),
     "matmul mixed dtypes": lambda L: L.ones(2, 2) @ L.ones(2, 2, dtype=L.float64),
+    "matmul of bools": lambda L: L.tensor([[True]]) @ L.tensor([[True]]),
+    "batched matmul of bools": lambda L: L.ones(2, 2, 2, dtype=L.bool) @ L.ones(2, 2, dtype=L.bool),
+    "mv of bools": lambda L: L.mv(L.tensor([[True]]), L.tensor([True])),
+    "dot of bools": lambda L: L.dot(L.tensor([True]), L.tensor([True])),
+    "bmm of bools": lambda L: L.bmm(L.tensor([[[True]]]), L.tensor([[[True]]])),
     # indexing
     "index out of range": lambda L: L.ones(3)[5],
     "too many indices": lambda L: L.ones(3)[0, 0],
@@ -123,6 +211,30 @@ BAD = {
     "bool of two elements": lambda L: bool(L.ones(2)),
     "len of a 0-d tensor": lambda L: len(L.tensor(1.0)),
     "iterate a 0-d tensor": lambda L: iter(L.tensor(1.0)),
+    "index a 0-d tensor": lambda L: L.tensor(1.0)[0],
+    "negative index out of range": lambda L: L.ones(3)[-4],
+    "index tensor out of range": lambda L: L.ones(3)[L.tensor([3])],
+    "setitem index out of range": lambda L: L.ones(3).__setitem__(5, 1.0),
+    "setitem index tensor out of range": lambda L: L.ones(3).__setitem__(L.tensor([5]), 1.0),
+    "setitem 300 into int8": lambda L: L.ones(2, dtype=L.int8).__setitem__(0, 300),
+    "setitem bool mask of the wrong shape": lambda L: L.ones(3).__setitem__(L.tensor([True, False]), 1.0),
+    "2-d bool mask of the wrong shape": lambda L: L.ones(2, 3)[L.ones(3, 2, dtype=L.bool)],
+    "negative step slice": lambda L: L.ones(3)[::-1],
+    "zero step slice": lambda L: L.ones(3)[::0],
+    "setitem negative step slice": lambda L: L.ones(3).__setitem__(slice(None, None, -1), 0.0),
+    "index with a float": lambda L: L.ones(3)[1.0],
+    "too many indices with slices": lambda L: L.ones(3)[:, :],
+    "too many indices with an ellipsis": lambda L: L.ones(3)[0, ..., 0],
+    "ellipses skip every dim, then an int": lambda L: L.ones(2, 3, 4)[..., 0, ..., 0],
+    "ellipses skip every dim, then a slice": lambda L: L.ones(2, 3, 4)[..., ..., 1:],
+    "index_select float index": lambda L: L.ones(3).index_select(0, L.tensor([0.0])),
+    "index_select out of range": lambda L: L.ones(3).index_select(0, L.tensor([5])),
+    "gather index of another rank": lambda L: L.ones(2, 2).gather(1, L.tensor([0])),
+    "gather index out of range": lambda L: L.ones(2, 2).gather(1, L.tensor([[5], [0]])),
+    "gather negative index": lambda L: L.ones(2, 2).gather(1, L.tensor([[-1], [0]])),
+    "scatter float index": lambda L: L.zeros(3).scatter(0, L.tensor([0.0]), 1.0),
+    "masked_fill 300 into int8": lambda L: L.ones(2, dtype=L.int8).masked_fill(L.tensor([True, False]), 300),
+    "masked_fill a 1-d value": lambda L: L.ones(2).masked_fill(L.tensor([True, False]), L.ones(2)),
     # autograd
     "backward of a non-scalar": lambda L: (_leaf(L) * 2).backward(),
     "backward without grad": lambda L: L.ones(2).sum().backward(),
@@ -136,6 +248,26 @@ BAD = {
     "assign a grad of another dtype": lambda L: _setattr_grad(L, lambda L: L.zeros(2, dtype=L.int64)),
     "assign a list as grad": lambda L: _setattr_grad(L, lambda L: [1.0, 2.0]),
     ".grad of a non-leaf (warns)": lambda L: (_leaf(L) * 2).grad,
+    "requires_grad = True on an int tensor": lambda L: _set_requires_grad(L, L.tensor([1, 2]), True),
+    "requires_grad = True on a bool tensor": lambda L: _set_requires_grad(L, L.tensor([True]), True),
+    "requires_grad = a non-bool": lambda L: _set_requires_grad(L, L.ones(2), 1),
+    "requires_grad = False on a non-leaf": lambda L: _set_requires_grad(L, _leaf(L) * 2, False),
+    "requires_grad = True on a non-leaf": lambda L: _set_requires_grad(L, _leaf(L) * 2, True),
+    "requires_grad_ of a non-bool": lambda L: L.ones(2).requires_grad_(1),
+    "grad of a tensor that does not require grad": lambda L: _grad_of_a_constant(L, allow_unused=False),
+    "grad of a tensor that does not require grad, allow_unused": lambda L: _grad_of_a_constant(L, allow_unused=True),
+    "backward inputs= a tensor that does not require grad": _backward_inputs_a_constant,
+    "grad of an output without a graph": lambda L: L.autograd.grad(L.ones(2).sum(), [L.ones(2)]),
+    "grad of an int output": lambda L: L.autograd.grad(_leaf(L).argmax(), [_leaf(L)]),
+    "grad of a non-scalar without grad_outputs": lambda L: L.autograd.grad(_leaf(L) * 2, [_leaf(L)]),
+    "grad_outputs of another shape": lambda L: L.autograd.grad(_leaf(L) * 2, [_leaf(L)], grad_outputs=[L.ones(3)]),
+    "backward gradient of another shape": lambda L: (_leaf(L) * 2).backward(L.ones(3)),
+    "backward through a freed graph": _freed_graph,
+    "in-place on a selected view of a leaf": lambda L: _write_into_view_of_leaf(L, lambda x: x[0]),
+    "in-place on a view of a leaf": lambda L: _write_into_view_of_leaf(L, lambda x: x.view(2)),
+    "hook returns another shape": _hook_changes_shape,
+    "out= with an input that requires grad": lambda L: L.mm(_leaf(L).reshape(2, 1), _leaf(L).reshape(1, 2),
+                                                             out=L.zeros(2, 2)),
 }
 
 
@@ -152,7 +284,7 @@ def outcome(L, call) -> tuple:
 
 
 def test_the_table_is_large_enough():
-    assert len(BAD) >= 60
+    assert len(BAD) >= 180
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

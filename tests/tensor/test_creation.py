@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -30,9 +31,8 @@ def test_tensor_with_explicit_dtype(dtype):
 def test_tensor_errors_like_torch():
     same_message(lambda: course_lib.tensor([[1, 2], [3]]), lambda: torch.tensor([[1, 2], [3]]))
     raises_like(lambda: course_lib.tensor(["a"]), lambda: torch.tensor(["a"]))
-    same_message(lambda: course_lib.ones(3, requires_grad=True, dtype=course_lib.long).requires_grad_(),
-                 lambda: (_ for _ in ()).throw(RuntimeError(
-                     "only Tensors of floating point dtype can require gradients")))
+    same_message(lambda: course_lib.ones(3, dtype=course_lib.long).requires_grad_(),
+                 lambda: torch.ones(3, dtype=torch.long).requires_grad_())
 
 
 @pytest.mark.parametrize("name, args, kwargs", [
@@ -41,11 +41,35 @@ def test_tensor_errors_like_torch():
     ("eye", (2, 4), {"dtype": "int64"}), ("arange", (5,), {}), ("arange", (1, 4, 0.5), {}), ("arange", (0, 5, 2.0), {}),
     ("arange", (10, 0, -3), {}), ("arange", (0, 1, 0.1), {}), ("linspace", (0, 1, 5), {}), ("linspace", (-2, 3, 7), {}),
     ("linspace", (0, 1, 1), {}), ("linspace", (3, -1, 0), {}), ("zeros", (0, 2), {}), ("ones", (2, 0), {}),
+    # numbers at the edge of the dtype, which torch accepts (the overflowing ones are in test_bad_inputs.py)
+    ("full", ((2,), -1), {"dtype": "uint8"}), ("full", ((2,), -255), {"dtype": "uint8"}),
+    ("full", ((2,), 2**63), {"dtype": "float32"}), ("full", ((2,), float("inf")), {"dtype": "float16"}),
+    ("full", ((2,), float("nan")), {"dtype": "float32"}), ("full", ((2,), 1.5), {"dtype": "int8"}),
+    ("full", ((2,), 300), {"dtype": "bool"}), ("full", ((2,), -128), {"dtype": "int8"}),
 ])
 def test_filled_and_range_tensors_match_torch(name, args, kwargs):
     ours_kwargs = {k: getattr(course_lib, v) if k == "dtype" else v for k, v in kwargs.items()}
     theirs_kwargs = {k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()}
     assert_same(getattr(course_lib, name)(*args, **ours_kwargs), getattr(torch, name)(*args, **theirs_kwargs))
+
+
+@pytest.mark.parametrize("data, dtype", [
+    ([-1], "uint8"), ([-255, 255], "uint8"), ([1.5, -128], "int8"), ([2**63], "float64"), ([2**64], "float32"),
+    ([1, 2**63], "float64"), ([1e300], "float32"), ([1e10], "float16"), ([2**63], "bool"), ([300], "bool"),
+    ([2**63 - 1, -2**63], "int64"),
+])
+def test_tensor_of_numbers_at_the_edge_of_the_dtype_like_torch(data, dtype):
+    """Python numbers that torch stores (wrapping negatives into uint8, rounding floats to inf) without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_same(course_lib.tensor(data, dtype=getattr(course_lib, dtype)),
+                    torch.tensor(data, dtype=getattr(torch, dtype)))
+
+
+def test_tensor_of_numpy_data_wraps_like_torch():
+    """A NumPy array is cast (and wraps), not checked number by number as Python data is."""
+    array = np.array([300, -1])
+    assert_same(course_lib.tensor(array, dtype=course_lib.int8), torch.tensor(array, dtype=torch.int8))
 
 
 def test_creation_errors_match_torch():

@@ -15,7 +15,10 @@ FAST = settings(max_examples=40, deadline=None)
 
 EVERY = slice(None)
 BASIC_KEYS = [0, -1, (1, 2), (EVERY, 1), slice(1, 3), (slice(None, None, 2), slice(1, None)), (None, 0),
-              (Ellipsis, 1), (0, Ellipsis, None), (slice(5, 9),), (1, slice(-2, None), 0), ()]
+              (Ellipsis, 1), (0, Ellipsis, None), (slice(5, 9),), (1, slice(-2, None), 0), (),
+              # torch accepts several ellipses: each skips the dims the other items leave over
+              (Ellipsis, None, Ellipsis), (Ellipsis, 1, Ellipsis), (0, Ellipsis, 1, Ellipsis),
+              (Ellipsis, Ellipsis, Ellipsis), (None, Ellipsis, None, Ellipsis), (Ellipsis, slice(1, None), Ellipsis)]
 
 
 @pytest.mark.parametrize("key", BASIC_KEYS, ids=repr)

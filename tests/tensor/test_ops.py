@@ -255,6 +255,29 @@ def test_inplace_shape_rules_and_views():
         assert_same(ours, theirs)
 
 
+WRAPPING = {
+    "int8 + 300": lambda L: L.ones(2, dtype=L.int8) + 300,
+    "300 - int8": lambda L: 300 - L.ones(2, dtype=L.int8),
+    "int64 * 2**63": lambda L: L.ones(2, dtype=L.int64) * 2**63,
+    "uint8 * -1": lambda L: L.ones(2, dtype=L.uint8) * -1,
+    "int8 add_ 300": lambda L: L.ones(2, dtype=L.int8).add_(300),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPING))
+def test_arithmetic_with_a_number_beyond_the_dtype_wraps_like_torch(name):
+    """torch wraps the number into the tensor's dtype (only writing a number, ``full``/``fill_``, refuses it)."""
+    assert_same(WRAPPING[name](course_lib), WRAPPING[name](torch))
+
+
+def test_fill_of_an_expanded_view_like_torch():
+    """torch refuses in-place arithmetic on overlapping memory, but fill_ (one value for all) is accepted."""
+    ours, theirs = course_lib.zeros(3), torch.zeros(3)
+    ours[:1].expand(3).fill_(7.0)
+    theirs[:1].expand(3).fill_(7.0)
+    assert_same(ours, theirs)
+
+
 def test_mixed_devices_are_refused_like_torch():
     from course_lib._tensor import check_same_device
 
