@@ -80,3 +80,17 @@ def test_list_keeps_going_when_one_file_has_broken_markers(tmp_path):
     assert "0.1   not started" in done.stdout and "ws/course_lib/shape.py: numel" in done.stdout
     assert "2.1   ⚠ markers" in done.stdout
     assert "course_lib/autograd/engine.py:" in done.stdout  # the file and line of the broken marker
+
+
+def test_polish_no_command_prints_courses_help_a_closed_pipe_is_quiet_and_titles_fit(tmp_path):
+    workspace = tmp_path / "ws"
+    update_workspace(REPO, workspace)
+    bare = course(cwd=workspace)
+    assert bare.returncode == 2 and bare.stdout.startswith("usage: course ") and "restore" in bare.stdout
+    assert "python -m" not in bare.stdout
+    piped = subprocess.run(f"{sys.executable} {COURSE} list --no-check | head -n 2", shell=True, cwd=workspace,
+                           capture_output=True, text=True)
+    assert piped.stdout.count("\n") == 2 and piped.stderr == "", piped.stderr  # no BrokenPipe traceback
+    rows = course("list", "--no-check", cwd=workspace).stdout.splitlines()
+    places = {row.index(f"{workspace.name}/course_lib") for row in rows if row[:1].isdigit()}
+    assert len(places) == 1  # every title fits its column: the places line up

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +125,25 @@ def test_the_judged_file_is_the_source_tracebacks_and_inspect_see():
     finally:
         unregister(judged)
     assert judged.name not in linecache.cache
+
+
+def test_a_notebooks_check_notes_a_file_that_no_longer_imports(tmp_path):
+    """In a notebook, course_lib was imported before the learner broke a file: check() still judges, and says
+    where the file is broken (restarting the notebook would fail on that import)."""
+    workspace = tmp_path / "workspace"
+    update_workspace(REPO, workspace)
+    script = (
+        "import sys, pathlib\n"
+        "sys.path.insert(0, str(pathlib.Path.cwd().parent))\n"
+        "import course_lib\n"
+        "shape = pathlib.Path('../course_lib/shape.py')\n"
+        "stub = 'raise NotImplementedError(\"Exercise 1.2 '\n"
+        "shape.write_text(shape.read_text().replace(stub, 'x = (\\n    ' + stub, 1))\n"
+        "course_lib.check('0.1')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=workspace / "notebooks", capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=""))
+    assert done.returncode == 0, done.stderr
+    assert "not done yet" in done.stdout and "course_lib/shape.py does not import" in done.stdout
+    line = (workspace / "course_lib/shape.py").read_text().splitlines().index("    x = (") + 1
+    assert_learner_view(done.stdout, "workspace/course_lib/shape.py", line, "x = (")
