@@ -99,17 +99,22 @@ def test_picture_cells_leak_no_names():
     assert count >= 10  # chapter 01: 5 concepts and 2 of the learner's code; chapter 02: 1 and 2
 
 
+def reference_and_learner_cells(repo):
+    """``(notebook path, code cell number, the reference cell, the learner edition's cell)`` for every code cell."""
+    learner = build_learner_edition(repo)
+    for path in NOTEBOOKS:
+        reference = code_cells(json.loads(path.read_text(encoding="utf-8")))
+        cells = code_cells(json.loads(learner[f"notebooks/{path.name}"]))
+        for number, (original, cell) in enumerate(zip(reference, cells)):
+            yield path, number, original, cell
+
+
 def test_concept_pictures_use_only_torch_and_the_pictures_module(repo):
     """Cells tagged keep-output draw a concept before its exercises, from torch tensors, with the course's
     pictures module only (never the learner's code); their stored picture stays in the learner edition."""
-    learner = build_learner_edition(repo)
     count = 0
-    for path in NOTEBOOKS:
-        cells = code_cells(json.loads(path.read_text(encoding="utf-8")))
-        learner_cells = code_cells(json.loads(learner[f"notebooks/{path.name}"]))
-        for number, (cell, learner_cell) in enumerate(zip(cells, learner_cells)):
-            if KEEP_OUTPUT not in tags(cell):
-                continue
+    for path, number, cell, learner_cell in reference_and_learner_cells(repo):
+        if KEEP_OUTPUT in tags(cell):
             count += 1
             tree = parse(cell)
             assert not [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
@@ -136,21 +141,17 @@ def _without_count(output: dict) -> dict:
 
 
 def test_learner_edition_hides_picture_code_and_our_execution_counts(repo):
-    learner = build_learner_edition(repo)
     hidden = 0
-    for path in NOTEBOOKS:
-        reference = code_cells(json.loads(path.read_text(encoding="utf-8")))
-        cells = code_cells(json.loads(learner[f"notebooks/{path.name}"]))
-        for number, (original, cell) in enumerate(zip(reference, cells)):
-            where = f"{path.name} code cell {number}"
-            assert cell["execution_count"] is None, where
-            assert all(output.get("execution_count") is None for output in cell["outputs"]), where
-            assert "execution" not in cell["metadata"], f"{where}: our run's timings"
-            is_hidden = cell["metadata"].get("jupyter", {}).get("source_hidden", False)
-            assert is_hidden == (PICTURE in tags(original)), where
-            assert cell["source"] == original["source"] or not is_hidden, f"{where}: a hidden cell was changed"
-            assert bool(cell["outputs"]) == (KEEP_OUTPUT in tags(original) and bool(original["outputs"])), where
-            hidden += is_hidden
+    for path, number, original, cell in reference_and_learner_cells(repo):
+        where = f"{path.name} code cell {number}"
+        assert cell["execution_count"] is None, where
+        assert all(output.get("execution_count") is None for output in cell["outputs"]), where
+        assert "execution" not in cell["metadata"], f"{where}: our run's timings"
+        is_hidden = cell["metadata"].get("jupyter", {}).get("source_hidden", False)
+        assert is_hidden == (PICTURE in tags(original)), where
+        assert cell["source"] == original["source"] or not is_hidden, f"{where}: a hidden cell was changed"
+        assert bool(cell["outputs"]) == (KEEP_OUTPUT in tags(original) and bool(original["outputs"])), where
+        hidden += is_hidden
     assert hidden >= 10
 
 
