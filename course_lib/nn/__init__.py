@@ -1,9 +1,12 @@
 """Neural networks, like ``torch.nn`` (chapter 03, notebooks/03_neural_networks.ipynb).
 
-Today it holds ``functional`` (``softmax``, ``log_softmax``); chapter 03 adds ``Module``,
-``Parameter``, ``init``, the layers and the losses.
+``Module`` and ``Parameter``, the layers (``nn/modules/``, one family a file), ``functional`` (``F``),
+``init``, and ``utils``.
 """
 
-from . import functional
+from . import functional, init
+from .modules import *  # noqa: F401,F403  (every layer, as torch.nn has them)
+from .modules import __all__ as _modules
+from .parameter import Parameter
 
-__all__ = ["functional"]
+__all__ = ["Parameter", "functional", "init", *_modules]

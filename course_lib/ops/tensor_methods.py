@@ -16,7 +16,7 @@ import numpy as np
 
 # Every operation module, imported here: each declares its own methods (and names) when imported.
 from . import (activation, conversion, creation, elementwise, indexing, inplace, join, linalg,  # noqa: F401
-               reduce, unary, views)
+               random, reduce, unary, views)
 from .. import dtypes
 from .._tensor import Size, Tensor, _become
 from .common import FROM_TORCH, binary, check_bool_arithmetic, is_torch_tensor

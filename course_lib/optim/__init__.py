@@ -1,4 +1,7 @@
-"""Optimizers, like ``torch.optim``: SGD, Adam, AdamW, RMSprop, Adadelta and ``lr_scheduler``.
+"""Optimizers, like ``torch.optim`` (chapter 03, notebooks/03_neural_networks.ipynb): ``Optimizer`` and
+``SGD``; Adam, AdamW, RMSprop, Adadelta and ``lr_scheduler`` follow."""
 
-Filled in chapter 03 (notebooks/03_neural_networks.ipynb); empty until then.
-"""
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD"]

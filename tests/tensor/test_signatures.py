@@ -21,6 +21,8 @@ import course_lib
 EXCEPTIONS = {
     "Tensor.to": "torch documents three overloads (dtype / device / other) that Python cannot spell as one signature",
     "Tensor.type": "torch's first parameter is dtype; course_lib takes the same positional argument",
+    "Tensor.uniform_": "torch names its bounds from and to, which are Python keywords: course_lib's are a and b "
+                       "(the same positions)",
 }
 
 # Where torch's docstring names a parameter other than the one torch's argument parser accepts, course_lib

@@ -1,0 +1,15 @@
+"""Functions on tensors for building networks, like ``torch.nn.functional`` (``import course_lib.nn.functional
+as F``).
+
+Each family is a file of this package: ``activation`` (``relu``, ``softmax``...), ``linear``, ``loss``
+(``cross_entropy``...). A function with its own backward is declared with ``@differentiable`` and its rule
+sits right below it. Taught in notebooks/02_autograd.ipynb (``softmax``, ``log_softmax``) and chapter 03
+(notebooks/03_neural_networks.ipynb).
+"""
+
+from ...ops.activation import log_softmax, softmax
+from ...ops.unary import relu
+from .linear import linear
+from .loss import cross_entropy, nll_loss
+
+__all__ = ["cross_entropy", "linear", "log_softmax", "nll_loss", "relu", "softmax"]
