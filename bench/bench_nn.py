@@ -1,0 +1,176 @@
+"""Chapter-03 training step: course_lib's nn + optim against a hand-written NumPy step and torch.
+
+The bar: one training step of an MLP 784-256-10 on a batch of 64 (float32: forward, cross-entropy,
+backward, SGD step) takes at most 1.3x the time of the same step written by hand in NumPy, the limit of
+a framework that computes with NumPy. torch (at its default threads and at one thread) is measured
+beside them for information.
+
+Method: a warm-up, then ROUNDS rounds; in each round every contender runs a block of steps in turn,
+after 0.3 s of idle time (so that no one inherits another's turbo or cache state). A ratio is the
+median of the per-round ratios; its spread (lowest and highest round) is reported with it. Writes
+``bench/report_nn.md`` (atomically; ``--report PATH`` writes elsewhere).
+
+Run: ``python bench/bench_nn.py [--quick] [--report PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import course_lib  # noqa: E402
+from course_lib._atomic import atomic_write_text  # noqa: E402
+from _report import format_time, machine  # noqa: E402
+
+BATCH, SIZES, LR = 64, (784, 256, 10), 0.01
+BAR = 1.3  # course_lib's step time / the hand-written NumPy step's, at most
+IDLE = 0.3
+
+
+def initial_weights(seed: int = 0) -> List[np.ndarray]:
+    """W1, b1, W2, b2 of the MLP (float32), as torch's default initialisation draws them."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        weights += [rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
+                    rng.uniform(-bound, bound, fan_out).astype(np.float32)]
+    return weights
+
+
+def batch(seed: int = 1):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((BATCH, SIZES[0])).astype(np.float32), rng.integers(0, SIZES[-1], BATCH)
+
+
+def numpy_step() -> Callable[[], float]:
+    """The step written by hand: the forward, the loss and every gradient, in NumPy (no framework)."""
+    w1, b1, w2, b2 = initial_weights()
+    x, y = batch()
+    rows = np.arange(BATCH)
+
+    def step() -> float:
+        hidden = x @ w1.T + b1
+        active = np.maximum(hidden, 0)
+        logits = active @ w2.T + b2
+        shifted = logits - logits.max(1, keepdims=True)
+        exps = np.exp(shifted)
+        sums = exps.sum(1, keepdims=True)
+        loss = float(np.log(sums[:, 0]).mean() - shifted[rows, y].mean())
+        grad_logits = exps / sums
+        grad_logits[rows, y] -= 1
+        grad_logits /= BATCH
+        grad_w2, grad_b2 = grad_logits.T @ active, grad_logits.sum(0)
+        grad_hidden = grad_logits @ w2
+        grad_hidden *= hidden > 0
+        grad_w1, grad_b1 = grad_hidden.T @ x, grad_hidden.sum(0)
+        for weight, grad in ((w1, grad_w1), (b1, grad_b1), (w2, grad_w2), (b2, grad_b2)):
+            weight -= LR * grad
+        return loss
+
+    return step
+
+
+def framework_step(L) -> Callable[[], object]:
+    """The same step with ``L.nn`` and ``L.optim`` (L = torch or course_lib)."""
+    model = L.nn.Sequential(L.nn.Linear(SIZES[0], SIZES[1]), L.nn.ReLU(), L.nn.Linear(SIZES[1], SIZES[2]))
+    model.load_state_dict({key: L.tensor(value) for key, value in
+                           zip(("0.weight", "0.bias", "2.weight", "2.bias"), initial_weights())})
+    optimizer = L.optim.SGD(model.parameters(), lr=LR)
+    x_array, y_array = batch()
+    x, y = L.tensor(x_array), L.tensor(y_array)
+
+    def step():
+        optimizer.zero_grad()
+        loss = L.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def check_the_steps_agree() -> None:
+    """The three steps train the same model: their losses over a few steps must match."""
+    steps = {"numpy": numpy_step(), "course_lib": framework_step(course_lib), "torch": framework_step(torch)}
+    losses = {name: [float(step()) for _ in range(3)] for name, step in steps.items()}
+    for name in ("course_lib", "torch"):
+        np.testing.assert_allclose(losses[name], losses["numpy"], rtol=1e-4, err_msg=name)
+
+
+def measure(rounds: int, number: int) -> Dict[str, Dict]:
+    """Per contender: each round's seconds per step; rounds alternate the contenders, idle before each block."""
+    threads = torch.get_num_threads()
+    contenders = {"course_lib": (framework_step(course_lib), threads), "numpy": (numpy_step(), threads),
+                  "torch": (framework_step(torch), threads), "single": (framework_step(torch), 1)}
+    times: Dict[str, List[float]] = {name: [] for name in contenders}
+    try:
+        for round_ in range(rounds + 1):  # round 0 warms up
+            for name, (step, thread_count) in contenders.items():
+                torch.set_num_threads(thread_count)
+                time.sleep(IDLE)
+                started = time.perf_counter()
+                for _ in range(number):
+                    step()
+                if round_:
+                    times[name].append((time.perf_counter() - started) / number)
+    finally:
+        torch.set_num_threads(threads)
+    return times
+
+
+def summary(times: Dict[str, List[float]], reference: str) -> str:
+    ratios = [ours / theirs for ours, theirs in zip(times["course_lib"], times[reference])]
+    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument("--report", type=Path, default=HERE / "report_nn.md", metavar="PATH")
+    args = parser.parse_args()
+    started = time.time()
+    check_the_steps_agree()
+    rounds, number = (3, 5) if args.quick else (12, 20)
+    times = measure(rounds, number)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    ratio = statistics.median(o / n for o, n in zip(times["course_lib"], times["numpy"]))
+    met = ratio <= BAR
+    threads = torch.get_num_threads()
+    body = "\n".join([
+        f"| step | course_lib | NumPy by hand | ratio (spread) | torch ({threads} threads) | ratio (spread) "
+        "| torch (1 thread) | ratio (spread) | bar | |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        f"| MLP 784-256-10, batch {BATCH}, SGD | {format_time(median['course_lib'])} | {format_time(median['numpy'])} "
+        f"| {summary(times, 'numpy')} | {format_time(median['torch'])} | {summary(times, 'torch')} "
+        f"| {format_time(median['single'])} | {summary(times, 'single')} | <= {BAR}x NumPy time | "
+        f"{'✅' if met else '❌'} |"])
+    verdict = "all bars met ✅" if met else "some bars missed ❌"
+    print(body)
+    print(verdict)
+    framework = median["course_lib"] - median["numpy"]
+    text = [f"# Training step benchmark (chapter 03)", "",
+            f"Measured on {machine()}. {rounds} rounds of {number} steps each, after a warm-up round; in every round "
+            f"each contender runs in turn after {IDLE} s idle. A ratio is the median of the per-round ratios of "
+            f"course_lib's time to the reference's; the spread is the lowest and highest round. Run time "
+            f"{time.time() - started:.0f} s{' (quick mode)' if args.quick else ''}.", "",
+            "- The three steps train the same model from the same weights (their losses agree before timing).",
+            f"- course_lib's framework time per step (its time minus the hand step's): {format_time(framework)}.",
+            "", body, "", verdict, ""]
+    atomic_write_text(args.report, "\n".join(text))
+    print(f"report: {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
