@@ -103,7 +103,8 @@ def framework_step(L) -> Callable[[], object]:
 def check_the_steps_agree() -> None:
     """The three steps train the same model: their losses over a few steps must match."""
     steps = {"numpy": numpy_step(), "course_lib": framework_step(course_lib), "torch": framework_step(torch)}
-    losses = {name: [float(step()) for _ in range(3)] for name, step in steps.items()}
+    losses = {name: [float(step()) if name == "numpy" else step().item() for _ in range(3)]
+              for name, step in steps.items()}
     for name in ("course_lib", "torch"):
         np.testing.assert_allclose(losses[name], losses["numpy"], rtol=1e-4, err_msg=name)
 
