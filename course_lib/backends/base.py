@@ -139,6 +139,20 @@ class Backend(ABC):
     def reduce(self, fn_name: str, x, dims: Sequence[int], keepdim: bool) -> Any:
         """Reduce ``x`` over the (normalized, non-empty) ``dims`` with ``fn_name`` (``functions.REDUCE``)."""
 
+    def log_softmax(self, x, dim: int) -> Any:
+        """``x - max - log(sum(exp(x - max)))`` along ``dim`` (normalized; ``x`` floating point, not 0-d).
+
+        Composed here of this backend's own primitives; a backend may compute it in one pass (a training
+        step calls it twice: cross-entropy's forward, and softmax in its backward).
+        """
+        shifted = self.zip("sub", x, self.reduce("max", x, (dim,), True))
+        return self.zip("sub", shifted, self.map("log", self.reduce("sum", self.map("exp", shifted), (dim,), True)))
+
+    def softmax(self, x, dim: int) -> Any:
+        """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (as :meth:`log_softmax`)."""
+        exps = self.map("exp", self.zip("sub", x, self.reduce("max", x, (dim,), True)))
+        return self.zip("div", exps, self.reduce("sum", exps, (dim,), True))
+
     @abstractmethod
     def arg_reduce(self, fn_name: str, x, dim: Optional[int], keepdim: bool) -> Any:
         """int64 position of the ``"max"``/``"min"`` along ``dim`` (of the flattened ``x`` if None)."""

@@ -246,6 +246,21 @@ class NumpyBackend(Backend):
 
     _quiet_reduce = quietly(_reduce)
 
+    @quietly
+    def log_softmax(self, x, dim) -> Any:
+        array = array_of(x)
+        shifted = array - array.max(axis=dim, keepdims=True)
+        exps = np.exp(shifted)
+        shifted -= np.log(exps.sum(axis=dim, keepdims=True))
+        return wrap(shifted, x.dtype, x.device)
+
+    @quietly
+    def softmax(self, x, dim) -> Any:
+        array = array_of(x)
+        exps = np.exp(array - array.max(axis=dim, keepdims=True))
+        exps /= exps.sum(axis=dim, keepdims=True)
+        return wrap(exps, x.dtype, x.device)
+
     def arg_reduce(self, fn_name, x, dim, keepdim) -> Any:
         array = array_of(x)
         function = np.argmax if fn_name == "max" else np.argmin

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .._tensor import Tensor
+from ..shape import normalize_dim
+from .common import backend_for
 from .dispatch import differentiable
 
 
@@ -34,6 +36,8 @@ def softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     x = _floating(input, dtype, "softmax")
     if x.numel() == 0:  # nothing to normalise (and amax refuses an empty dimension)
         return x.clone()
+    if x.ndim:  # the backend's softmax (one pass where it can); a 0-d tensor goes the long way
+        return backend_for(x.device).softmax(x, normalize_dim(dim, x.ndim))
     exps = (x - x.amax(dim=dim, keepdim=True)).exp()
     return exps / exps.sum(dim=dim, keepdim=True)
 
@@ -44,5 +48,7 @@ def log_softmax(input: Tensor, dim: int, dtype: Optional[Any] = None) -> Tensor:
     x = _floating(input, dtype, "log_softmax")
     if x.numel() == 0:
         return x.clone()
+    if x.ndim:
+        return backend_for(x.device).log_softmax(x, normalize_dim(dim, x.ndim))
     shifted = x - x.amax(dim=dim, keepdim=True)
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()

@@ -14,7 +14,8 @@ from typing import Optional
 from ... import dtypes as _dt
 from ..._tensor import Tensor
 from ...autograd.function import Function, backward_of
-from ...ops.activation import log_softmax
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.activation import log_softmax, softmax
 from ...ops.creation import arange
 from ...ops.dispatch import differentiable
 
@@ -167,24 +168,29 @@ def _picked(target: Tensor, classes: int, ignore_index: int, dtype) -> Tensor:
     """``(N, C)``: 1 where column ``c`` is row ``n``'s target class and that target counts, else 0.
 
     Built with one comparison against ``arange(C)`` rather than ``gather``/``scatter``: general advanced
-    indexing costs ~0.5 ms a call, a whole training step's budget."""
-    keep = target.ne(ignore_index).unsqueeze(1)
-    return (target.unsqueeze(1).eq(arange(classes, device=target.device)) & keep).to(dtype)
+    indexing costs ~0.5 ms a call, a whole training step's budget. An ``ignore_index`` outside
+    ``[0, C)`` (the default -100) equals no column, so its rows come out all 0 without a mask."""
+    picked = target.unsqueeze(1).eq(arange(classes, device=target.device))
+    if 0 <= ignore_index < classes:
+        picked = picked & target.ne(ignore_index).unsqueeze(1)
+    return picked.to(dtype)
 
 
 @differentiable("cross_entropy_loss", method=False, export=False)
 def cross_entropy_loss(input: Tensor, target: Tensor, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Cross-entropy of ``(N, C)`` logits and ``(N,)`` class indices, one node (``cross_entropy`` calls it
     after checking its arguments)."""
-    return _loss_from(log_softmax(input, 1), _picked(target, input.shape[1], ignore_index, input.dtype), reduction)
+    picked = _picked(target, input.shape[1], ignore_index, input.dtype)
+    return _loss_from(log_softmax(input, 1), picked, picked.sum(), reduction)
 
 
-def _loss_from(log_p: Tensor, picked: Tensor, reduction: str) -> Tensor:
-    losses = -(log_p * picked).sum(1)
+def _loss_from(log_p: Tensor, picked: Tensor, count: Tensor, reduction: str) -> Tensor:
+    """The reduced loss from the log-probabilities and the picked targets (``count`` of them)."""
+    chosen = log_p * picked
     if reduction == "none":
-        return losses
-    total = losses.sum()
-    return total if reduction == "sum" else total / picked.sum()
+        return -chosen.sum(1)
+    total = -chosen.sum()
+    return total if reduction == "sum" else total / count
 
 
 @backward_of("cross_entropy_loss")
@@ -195,18 +201,23 @@ class NllLossBackward0(Function):
     def forward(ctx, input, target, ignore_index=-100, reduction="mean"):
         log_p = log_softmax(input, 1)
         picked = _picked(target, input.shape[1], ignore_index, input.dtype)
-        ctx.save_for_backward(log_p, picked)
-        ctx.reduction = reduction
-        return _loss_from(log_p, picked, reduction)
+        count = picked.sum()
+        ctx.save_for_backward(input, log_p, picked, count)
+        ctx.reduction, ctx.counted = reduction, count.item()  # how many targets count (not ignored)
+        return _loss_from(log_p, picked, count, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        log_p, picked = ctx.saved_tensors
-        counted = picked.sum(1, keepdim=True)  # 1 for a target that counts, 0 for an ignored one
+        input, log_p, picked, count = ctx.saved_tensors
+        if ctx.counted == 0:  # every target ignored: no gradient (the mean itself is 0/0, nan, as in torch)
+            return log_p.new_zeros(log_p.shape), None
         if ctx.reduction == "none":
-            scale = counted * grad.unsqueeze(1)
-        elif ctx.reduction == "mean":
-            scale = counted * (grad / counted.sum())
+            scale = grad.unsqueeze(1) * picked.sum(1, keepdim=True)
         else:
-            scale = counted * grad
-        return (log_p.exp() - picked) * scale, None
+            scale = grad / count if ctx.reduction == "mean" else grad
+            if ctx.counted != log_p.shape[0]:  # an ignored target's row gets no gradient
+                scale = scale * picked.sum(1, keepdim=True)
+        # With create_graph, softmax(input) links the gradient to the input (second derivatives); without,
+        # the saved log-probabilities give it in one cheap exp.
+        probabilities = softmax(input, 1) if is_grad_enabled() else log_p.exp()
+        return (probabilities - picked) * scale, None
