@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from .module import Module
+from .module import Module, _addindent
 
 
 def _index(index: Any, length: int, kind: str) -> int:
@@ -148,8 +148,20 @@ class ModuleList(Module):
         for position, item in enumerate(modules):
             self.add_module(str(position), item)
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    def __repr__(self) -> str:
+        """Like Module's, but a run of equal reprs is written once: ``(0-2): 3 x Linear(...)``."""
+        if not len(self):
+            return self._get_name() + "()"
+        runs: List[List[Any]] = []  # [first index, last index, repr]
+        for position, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = position
+            else:
+                runs.append([position, position, text])
+        lines = [_addindent(f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}", 2)
+                 for first, last, text in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
