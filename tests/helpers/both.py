@@ -57,12 +57,23 @@ def outcome(L: Any, fn: Callable[[Any], Any], message: bool = True) -> tuple:
         return ("raises", type(raised).__name__) + ((_text(str(text)),) if message else ())
 
 
-def run_both(fn: Callable[[Any], Any], message: bool = True) -> tuple:
+def _close(ours: Any, theirs: Any, rtol: float, atol: float) -> bool:
+    """Equal plain data, floats within ``atol + rtol * |theirs|``."""
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return abs(ours - theirs) <= atol + rtol * abs(theirs) or ours == theirs or ours != ours and theirs != theirs
+    if isinstance(ours, (list, tuple)) and isinstance(theirs, (list, tuple)):
+        return type(ours) is type(theirs) and len(ours) == len(theirs) and \
+            all(_close(a, b, rtol, atol) for a, b in zip(ours, theirs))
+    return ours == theirs
+
+
+def run_both(fn: Callable[[Any], Any], message: bool = True, rtol: float = 0.0, atol: float = 0.0) -> tuple:
     """Assert that ``fn(course_lib)`` returns or raises the same as ``fn(torch)``; returns torch's outcome.
 
-    ``message=False`` compares only the exception's type (where course_lib words it its own way)."""
+    ``message=False`` compares only the exception's type (where course_lib words it its own way);
+    ``rtol``/``atol`` let float values differ by rounding (an update computed in another order)."""
     theirs, ours = outcome(torch, fn, message), outcome(course_lib, fn, message)
-    assert ours == theirs, f"\ncourse_lib: {ours}\ntorch:      {theirs}"
+    assert _close(ours, theirs, rtol, atol), f"\ncourse_lib: {ours}\ntorch:      {theirs}"
     return theirs
 
 

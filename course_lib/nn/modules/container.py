@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, Optional, Tuple, Union
 from .module import Module, _addindent
 
 
-def _index(index: Any, length: int, kind: str) -> int:
+def _index(index: Any, length: int) -> int:
     """``index`` as a position in ``0 .. length-1`` (negative counts from the end), or torch's IndexError."""
     index = operator.index(index)
     if not -length <= index < length:
@@ -57,15 +57,15 @@ class Sequential(Module):
     def __getitem__(self, index: Union[int, slice]) -> Union[Module, "Sequential"]:
         if isinstance(index, slice):
             return type(self)(OrderedDict(list(self._modules.items())[index]))
-        return list(self._modules.values())[_index(index, len(self), "Sequential")]
+        return list(self._modules.values())[_index(index, len(self))]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        key = list(self._modules)[_index(index, len(self), "Sequential")]
+        key = list(self._modules)[_index(index, len(self))]
         self.add_module(key, module)
 
     def __delitem__(self, index: Union[int, slice]) -> None:
         keys = list(self._modules)
-        doomed = keys[index] if isinstance(index, slice) else [keys[_index(index, len(self), "Sequential")]]
+        doomed = keys[index] if isinstance(index, slice) else [keys[_index(index, len(self))]]
         for key in doomed:
             del self._modules[key]
         _renumber(self, list(self._modules.values()))  # torch renumbers even named steps
@@ -122,14 +122,14 @@ class ModuleList(Module):
     def __getitem__(self, index: Union[int, slice]) -> Union[Module, "ModuleList"]:
         if isinstance(index, slice):
             return type(self)(list(self._modules.values())[index])
-        return self._modules[str(_index(index, len(self), "ModuleList"))]
+        return self._modules[str(_index(index, len(self)))]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(str(_index(index, len(self), "ModuleList")), module)
+        self.add_module(str(_index(index, len(self))), module)
 
     def __delitem__(self, index: Union[int, slice]) -> None:
         modules = list(self._modules.values())
-        del modules[index if isinstance(index, slice) else _index(index, len(self), "ModuleList")]
+        del modules[index if isinstance(index, slice) else _index(index, len(self))]
         _renumber(self, modules)
 
     def __len__(self) -> int:
