@@ -79,6 +79,8 @@ def test_registering_replaces_and_deletes_like_torch():
         model.b = L.zeros(1)  # a tensor assigned to a buffer name stays a buffer
         model.b2 = L.ones(1)  # a tensor assigned to a new name is a plain attribute
         model.register_buffer("none", None)
+        model.register_buffer("cleared", L.ones(1))
+        model.cleared = None  # a buffer name accepts None (and stays a buffer, left out of the walks)
         model.register_parameter("absent", None)
         model.sub = L.nn.ReLU()
         model.sub = None

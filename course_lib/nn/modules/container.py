@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any, Iterator, List, Optional, Tuple, Union
 
-from .module import Module, _addindent
+from .module import Module, _addindent, _type_name
 
 
 def _index(index: Any, length: int) -> int:
@@ -160,7 +160,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index``, as ``list.insert`` does (negative counts from the end)."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise TypeError(f"{_type_name(module)} is not a Module subclass")
         modules = list(self._modules.values())
         modules.insert(index, module)
         _renumber(self, modules)
