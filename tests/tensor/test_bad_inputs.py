@@ -73,6 +73,27 @@ def _hook_changes_shape(L):
     (x * 2).sum().backward()
 
 
+def _module_before_init(L):
+    class Early(L.nn.Module):
+        def __init__(self):
+            self.fc = L.nn.Linear(1, 1)
+            super().__init__()
+
+    Early()
+
+
+def _load_edited_state(L, edit):
+    model = L.nn.Linear(3, 2)
+    state = model.state_dict()
+    edit(L, state)
+    model.load_state_dict(state)
+
+
+def _sgd_groups_sharing(L):
+    shared = _leaf(L)
+    L.optim.SGD([{"params": [shared]}, {"params": [shared]}], lr=0.1)
+
+
 BAD = {
     # creation
     "tensor ragged": lambda L: L.tensor([[1, 2], [3]]),
@@ -268,6 +289,31 @@ BAD = {
     "hook returns another shape": _hook_changes_shape,
     "out= with an input that requires grad": lambda L: L.mm(_leaf(L).reshape(2, 1), _leaf(L).reshape(1, 2),
                                                              out=L.zeros(2, 2)),
+    # nn: modules and optimizers
+    "module assigned before super().__init__()": _module_before_init,
+    "tensor assigned to a parameter": lambda L: setattr(L.nn.Linear(1, 1), "weight", L.ones(1, 1)),
+    "buffer name with a dot": lambda L: L.nn.Module().register_buffer("a.b", L.ones(1)),
+    "load_state_dict missing key": lambda L: _load_edited_state(L, lambda L, s: s.pop("bias")),
+    "load_state_dict unexpected key": lambda L: _load_edited_state(L, lambda L, s: s.update(extra=L.ones(1))),
+    "load_state_dict mis-shaped key": lambda L: _load_edited_state(L, lambda L, s: s.update(bias=L.ones(3))),
+    "load_state_dict of a list": lambda L: L.nn.Linear(1, 1).load_state_dict([]),
+    "Linear of the wrong in_features": lambda L: L.nn.Linear(3, 2)(L.ones(4, 5)),
+    "Module without forward": lambda L: L.nn.Module()(L.ones(1)),
+    "Module.to(int64)": lambda L: L.nn.Linear(1, 1).to(L.int64),
+    "Module.train of a string": lambda L: L.nn.Linear(1, 1).train("yes"),
+    "get_submodule of a missing name": lambda L: L.nn.Sequential(L.nn.ReLU()).get_submodule("1"),
+    "Sequential()[5]": lambda L: L.nn.Sequential()[5],
+    "Sequential + list": lambda L: L.nn.Sequential() + [L.nn.ReLU()],
+    "ModuleList index out of range": lambda L: L.nn.ModuleList([L.nn.ReLU()])[1],
+    "ModuleList.extend of a module": lambda L: L.nn.ModuleList().extend(L.nn.ReLU()),
+    "ModuleDict missing key": lambda L: L.nn.ModuleDict()["a"],
+    "Parameter of an int tensor": lambda L: L.nn.Parameter(L.tensor([1, 2])),
+    "SGD(lr=-1)": lambda L: L.optim.SGD([_leaf(L)], lr=-1),
+    "SGD(tensor)": lambda L: L.optim.SGD(_leaf(L), lr=0.1),
+    "SGD of an empty list": lambda L: L.optim.SGD([], lr=0.1),
+    "SGD of a non-leaf": lambda L: L.optim.SGD([_leaf(L) * 2], lr=0.1),
+    "SGD nesterov without momentum": lambda L: L.optim.SGD([_leaf(L)], lr=0.1, nesterov=True),
+    "SGD with a parameter in two groups": _sgd_groups_sharing,
 }
 
 

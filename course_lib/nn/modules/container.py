@@ -7,17 +7,30 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, Iterator, Optional, Tuple, Union
+from collections.abc import Iterable, Mapping
+from typing import Any, Iterator, List, Optional, Tuple, Union
 
-from .module import Module
+from .module import Module, _addindent, _type_name
 
 
-def _index(index: Any, length: int, kind: str) -> int:
+def _index(index: Any, length: int) -> int:
     """``index`` as a position in ``0 .. length-1`` (negative counts from the end), or torch's IndexError."""
     index = operator.index(index)
     if not -length <= index < length:
         raise IndexError(f"index {index} is out of range")
     return index % length
+
+
+def _check_sequential(other: Any) -> None:
+    if not isinstance(other, Sequential):
+        raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+
+
+def _renumber(container: Module, modules: List[Optional[Module]]) -> None:
+    """Make ``modules`` the container's items, named ``"0"``, ``"1"``... (after a deletion or insertion)."""
+    container._modules.clear()
+    for position, module in enumerate(modules):
+        container._modules[str(position)] = module
 
 
 class Sequential(Module):
@@ -44,22 +57,18 @@ class Sequential(Module):
     def __getitem__(self, index: Union[int, slice]) -> Union[Module, "Sequential"]:
         if isinstance(index, slice):
             return type(self)(OrderedDict(list(self._modules.items())[index]))
-        return list(self._modules.values())[_index(index, len(self), "Sequential")]
+        return list(self._modules.values())[_index(index, len(self))]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        key = list(self._modules)[_index(index, len(self), "Sequential")]
+        key = list(self._modules)[_index(index, len(self))]
         self.add_module(key, module)
 
     def __delitem__(self, index: Union[int, slice]) -> None:
         keys = list(self._modules)
-        doomed = keys[index] if isinstance(index, slice) else [keys[_index(index, len(self), "Sequential")]]
+        doomed = keys[index] if isinstance(index, slice) else [keys[_index(index, len(self))]]
         for key in doomed:
             del self._modules[key]
-        # keep the names 0, 1, 2... in order, as torch does
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for position, module in enumerate(modules):
-            self._modules[str(position)] = module
+        _renumber(self, list(self._modules.values()))  # torch renumbers even named steps
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -68,9 +77,19 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def __add__(self, other: "Sequential") -> "Sequential":
-        if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        """A new Sequential of this one's modules then ``other``'s (shared, renumbered from 0)."""
+        _check_sequential(other)
         return Sequential(*self, *other)
+
+    def __iadd__(self, other: "Sequential") -> "Sequential":
+        _check_sequential(other)
+        return self.extend(list(other))
+
+    def pop(self, index: Union[int, slice]) -> Union[Module, "Sequential"]:
+        """Remove and return the module at ``index`` (the rest are renumbered)."""
+        module = self[index]
+        del self[index]
+        return module
 
     def append(self, module: Module) -> "Sequential":
         self.add_module(str(len(self)), module)
@@ -88,9 +107,7 @@ class Sequential(Module):
         if not -len(modules) <= index <= len(modules):
             raise IndexError(f"Index out of range: {index}")
         modules.insert(index if index >= 0 else index + len(modules), module)
-        self._modules.clear()
-        for position, item in enumerate(modules):
-            self._modules[str(position)] = item
+        _renumber(self, modules)
         return self
 
 
@@ -105,17 +122,15 @@ class ModuleList(Module):
     def __getitem__(self, index: Union[int, slice]) -> Union[Module, "ModuleList"]:
         if isinstance(index, slice):
             return type(self)(list(self._modules.values())[index])
-        return self._modules[str(_index(index, len(self), "ModuleList"))]
+        return self._modules[str(_index(index, len(self)))]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(str(_index(index, len(self), "ModuleList")), module)
+        self.add_module(str(_index(index, len(self))), module)
 
     def __delitem__(self, index: Union[int, slice]) -> None:
         modules = list(self._modules.values())
-        del modules[index]
-        self._modules.clear()
-        for position, module in enumerate(modules):
-            self._modules[str(position)] = module
+        del modules[index if isinstance(index, slice) else _index(index, len(self))]
+        _renumber(self, modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -127,6 +142,7 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def __add__(self, other: Iterable[Module]) -> "ModuleList":
+        """A new ModuleList of this one's modules then ``other``'s (shared, not copied)."""
         return ModuleList([*self, *other])
 
     def append(self, module: Module) -> "ModuleList":
@@ -134,28 +150,47 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        if not isinstance(modules, Iterable) or isinstance(modules, Module) and not isinstance(modules, ModuleList):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got "
-                            + type(modules).__name__)
+        """Append each module of ``modules`` (any iterable: a list, another ModuleList, a Sequential)."""
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
         for module in modules:
             self.append(module)
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index``, as ``list.insert`` does (negative counts from the end)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_type_name(module)} is not a Module subclass")
         modules = list(self._modules.values())
         modules.insert(index, module)
-        self._modules.clear()
-        for position, item in enumerate(modules):
-            self.add_module(str(position), item)
+        _renumber(self, modules)
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    def pop(self, index: Union[int, slice]) -> Union[Module, "ModuleList"]:
+        """Remove and return the module at ``index`` (the rest are renumbered)."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __repr__(self) -> str:
+        """Like Module's, but a run of equal reprs is written once: ``(0-2): 3 x Linear(...)``."""
+        if not len(self):
+            return self._get_name() + "()"
+        runs: List[List[Any]] = []  # [first index, last index, repr]
+        for position, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = position
+            else:
+                runs.append([position, position, text])
+        lines = [_addindent(f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}", 2)
+                 for first, last, text in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
     """A dict of modules, registered under their keys: ``ModuleDict({"conv": Conv2d(...), ...})``."""
 
-    def __init__(self, modules: Optional[Union[Dict[str, Module], Iterable[Tuple[str, Module]]]] = None) -> None:
+    def __init__(self, modules: Optional[Union[Mapping[str, Module], Iterable[Tuple[str, Module]]]] = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -195,7 +230,25 @@ class ModuleDict(Module):
     def clear(self) -> None:
         self._modules.clear()
 
-    def update(self, modules: Union[Dict[str, Module], Iterable[Tuple[str, Module]]]) -> None:
-        items = modules.items() if hasattr(modules, "items") else modules
-        for key, module in items:
-            self[key] = module
+    def update(self, modules: Union[Mapping[str, Module], Iterable[Tuple[str, Module]]]) -> None:
+        """Add or replace modules from a mapping (in its order) or from ``(key, module)`` pairs.
+
+        Raises:
+            TypeError: ``modules`` is not iterable, or a pair is not.
+            ValueError: a pair does not have two elements.
+        """
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(modules).__name__)
+        if isinstance(modules, (Mapping, ModuleDict)):
+            for key, module in modules.items():
+                self[key] = module
+            return
+        for position, pair in enumerate(modules):
+            if not isinstance(pair, Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{position} should be Iterable; "
+                                f"is {type(pair).__name__}")
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{position} has length {len(pair)}; "
+                                 "2 is required")
+            self[pair[0]] = pair[1]

@@ -10,7 +10,9 @@ and uses torch's names: ``state_dict()`` keys are the dotted attribute paths (``
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from ..._tensor import Tensor
@@ -108,42 +110,44 @@ class Module:
     # ------------------------------------------------------------------ registration
 
     def __setattr__(self, name: str, value: Any) -> None:
+        # A name lives in one place: assigning a Parameter or a Module removes the name from the other
+        # tables (and the instance dict); re-assigning within the same table keeps its position in the order.
         tables = self.__dict__
-        parameters = tables.get("_parameters")
+        parameters, modules, buffers = tables.get("_parameters"), tables.get("_modules"), tables.get("_buffers")
         if isinstance(value, Parameter):
             if parameters is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._remove_from(name, "__dict__", "_buffers", "_modules")
             self.register_parameter(name, value)
         elif parameters is not None and name in parameters:
             if value is not None:
                 raise TypeError(f"cannot assign '{_type_name(value)}' as parameter '{name}' "
                                 "(torch.nn.Parameter or None expected)")
-            parameters[name] = None
+            self.register_parameter(name, None)
         elif isinstance(value, Module):
-            if tables.get("_modules") is None:
+            if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
-            self._modules[name] = value
-        elif tables.get("_modules") is not None and name in self._modules:
+            self._remove_from(name, "__dict__", "_parameters", "_buffers")
+            modules[name] = value
+        elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
-            self._modules[name] = None
-        elif tables.get("_buffers") is not None and name in self._buffers:
+            modules[name] = None
+        elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
                                 "(torch.Tensor or None expected)")
-            self._buffers[name] = value
+            buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from the instance and every table (it is about to be registered anew)."""
-        self.__dict__.pop(name, None)
-        for table in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[table].pop(name, None)
-        self._non_persistent_buffers_set.discard(name)
+    def _remove_from(self, name: str, *tables: str) -> None:
+        """Drop ``name`` from the given tables (``"__dict__"``: the plain attributes)."""
+        for table in tables:
+            self.__dict__.pop(name, None) if table == "__dict__" else self.__dict__[table].pop(name, None)
+        if "_buffers" in tables:
+            self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: the registered names live in the tables.
@@ -162,61 +166,72 @@ class Module:
         object.__delattr__(self, name)
 
     def __dir__(self) -> List[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+        names = set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        return sorted(name for name in names if not name[:1].isdigit())  # "0", "1": a container's items
 
-    def _check_name(self, name: Any, kind: str) -> None:
-        if "_parameters" not in self.__dict__:
+    def _check_new_name(self, name: Any, kind: str, table: str) -> None:
+        """torch's checks of a name about to be registered in ``table`` (``kind``: parameter, buffer, module)."""
+        if table not in self.__dict__:
             raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"{kind} name should be a string. Got {_type_name(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else ""))
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
-        if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."')
-        if hasattr(self, name) and not any(name in self.__dict__[t] for t in ("_parameters", "_buffers", "_modules")):
+        if hasattr(self, name) and name not in self.__dict__[table]:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
-        """Register ``param`` (a :class:`Parameter`, or None for an absent one such as ``bias=False``)."""
-        self._check_name(name, "parameter")
+        """Register ``param`` (a :class:`Parameter`, or None for an absent one such as ``bias=False``).
+
+        Raises:
+            AttributeError: before ``Module.__init__()``.
+            KeyError: an empty or dotted name, or one that is already another kind of attribute.
+            TypeError: ``param`` is a plain tensor or something else.
+        """
+        self._check_new_name(name, "parameter", "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
-        self._forget(name)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
-        """Register ``tensor`` as a buffer: moved by ``to()``, saved by ``state_dict()`` if ``persistent``."""
-        self._check_name(name, "buffer")
+        """Register ``tensor`` as a buffer: moved by ``to()``, saved by ``state_dict()`` if ``persistent``.
+
+        Raises: like :meth:`register_parameter` (TypeError for a value that is not a tensor or None).
+        """
+        self._check_new_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        self._forget(name)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
             self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Optional["Module"]) -> None:
         """Register ``module`` as the submodule ``name`` (what assigning ``self.name = module`` does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{_type_name(module)} is not a Module subclass")
-        self._check_name(name, "module")
-        self._forget(name)
+        self._check_new_name(name, "module", "_modules")
         self._modules[name] = module
 
     register_module = add_module
 
     # ------------------------------------------------------------------ walking the tree
 
-    def named_modules(self, memo: Optional[Set[int]] = None, prefix: str = "",
+    def named_modules(self, memo: Optional[Set["Module"]] = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[Tuple[str, "Module"]]:
-        """``(dotted name, module)`` for this module and every submodule, depth first (each once)."""
+        """``(dotted name, module)`` for this module and every submodule, depth first (each once, unless
+        ``remove_duplicate`` is False); ``memo`` holds the modules already listed."""
         if memo is None:
             memo = set()
+        if self in memo:
+            return
         if remove_duplicate:
-            if id(self) in memo:
-                return
-            memo.add(id(self))
+            memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
@@ -266,20 +281,37 @@ class Module:
             yield buffer
 
     def get_submodule(self, target: str) -> "Module":
-        """The submodule at dotted path ``target`` (``""``: this module)."""
+        """The submodule at dotted path ``target`` (``""``: this module).
+
+        Raises:
+            AttributeError: a part of the path is missing, or names something that is not a Module.
+        """
         module = self
         for part in target.split(".") if target else []:
-            if part not in module._modules:
-                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
-            module = module._modules[part]
+            if not hasattr(module, part):
+                raise AttributeError(f"{module._get_name()} has no attribute `{part}`")
+            module = getattr(module, part)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{part}` is not an nn.Module")
         return module
 
-    def get_parameter(self, target: str) -> Parameter:
+    def _get_member(self, target: str, kind: type, kind_name: str) -> Any:
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._parameters:
-            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
-        return module._parameters[name]
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        member = getattr(module, name)
+        if not isinstance(member, kind) or kind is Tensor and name not in module._buffers:
+            raise AttributeError(f"`{name}` is not {kind_name}")
+        return member
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` (``"0.weight"``); AttributeError if there is none."""
+        return self._get_member(target, Parameter, "an nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``; AttributeError if there is none."""
+        return self._get_member(target, Tensor, "a buffer")
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every submodule (children first) and then on this module; returns self."""
@@ -379,6 +411,9 @@ class Module:
         Like torch's, the dict has a ``_metadata`` attribute: each module's version by its dotted prefix.
         """
         if args:  # torch's old positional form state_dict(destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                          " for details.", FutureWarning, stacklevel=2)
             destination, prefix, keep_vars = (list(args) + [destination, prefix, keep_vars][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
@@ -396,44 +431,42 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict: Dict[str, Tensor], strict: bool = True,
-                        assign: bool = False) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and persistent buffers, in place.
+
+        Each module, from this one down, takes its own keys (``prefix + name``); a key under its prefix is
+        unexpected when it is dotted and its first part names no submodule, or bare and names none of the
+        module's own tensors.
 
         Args:
             strict: raise when a key is missing or unexpected (else report them in the result).
-            assign: make the parameters the given tensors (as Parameters) instead of copying into them.
+            assign: make the parameters the given tensors (as Parameters, keeping each one's
+                ``requires_grad``) and buffers the given tensors, instead of copying into them.
 
         Returns:
-            ``(missing_keys, unexpected_keys)``.
+            ``_IncompatibleKeys(missing_keys, unexpected_keys)``, a named tuple.
 
         Raises:
+            TypeError: ``state_dict`` is not a mapping.
             RuntimeError: torch's "Error(s) in loading state_dict for <Class>:" listing missing and
-                unexpected keys (with ``strict``) and size mismatches (always).
+                unexpected keys (with ``strict``) and size mismatches and values that are not tensors
+                (always).
         """
-        if not isinstance(state_dict, dict):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        expected = self.state_dict(keep_vars=True)
-        missing = [key for key in expected if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in expected]
-        errors = []
+        missing: List[str] = []
+        unexpected: List[str] = []
+        errors: List[str] = []
+
+        def load(module: "Module", state: Mapping, prefix: str) -> None:
+            module._load_own_tensors(state, prefix, assign, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in state.items() if k.startswith(child_prefix)}, child_prefix)
+
         with no_grad():
-            for key, target in expected.items():
-                if key not in state_dict:
-                    continue
-                value = state_dict[key]
-                if not isinstance(value, Tensor):
-                    errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(value)}")
-                    continue
-                if tuple(value.shape) != tuple(target.shape):
-                    errors.append(f"size mismatch for {key}: copying a param with shape {_size(value)} from "
-                                  f"checkpoint, the shape in current model is {_size(target)}.")
-                    continue
-                if assign:
-                    self._assign(key, value)
-                else:
-                    target.copy_(value)
+            load(self, state_dict, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected)
@@ -444,13 +477,39 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         return _IncompatibleKeys(missing, unexpected)
 
-    def _assign(self, key: str, value: Tensor) -> None:
-        path, _, name = key.rpartition(".")
-        module = self.get_submodule(path)
-        if name in module._parameters:
-            module._parameters[name] = Parameter(value, module._parameters[name].requires_grad)
-        else:
-            module._buffers[name] = value
+    def _load_own_tensors(self, state: Mapping, prefix: str, assign: bool, missing: List[str],
+                          unexpected: List[str], errors: List[str]) -> None:
+        """Load this module's own parameters and persistent buffers from ``state`` (keys ``prefix + name``),
+        appending to the lists of missing keys, unexpected keys and errors."""
+        own = {name: value for name, value in itertools.chain(
+            self._parameters.items(),
+            ((n, b) for n, b in self._buffers.items() if n not in self._non_persistent_buffers_set))
+            if value is not None}
+        for name, target in own.items():
+            key = prefix + name
+            if key not in state:
+                missing.append(key)
+                continue
+            value = state[key]
+            if not isinstance(value, Tensor):
+                errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                              f"Tensor-like object from checkpoint but received {type(value)}")
+            elif tuple(value.shape) != tuple(target.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape {_size(value)} from "
+                              f"checkpoint, the shape in current model is {_size(target)}.")
+            elif assign:
+                if isinstance(target, Parameter):
+                    value = Parameter(value, target.requires_grad) if not isinstance(value, Parameter) \
+                        else value.requires_grad_(target.requires_grad)
+                setattr(self, name, value)
+            else:
+                target.copy_(value)
+        for key in state:
+            if key.startswith(prefix):
+                first, dot, _ = key[len(prefix):].partition(".")
+                # a dotted rest belongs to a submodule; a bare name to one of this module's tensors
+                if (first not in self._modules) if dot else (first not in own):
+                    unexpected.append(key)
 
     # ------------------------------------------------------------------ repr
 
@@ -472,13 +531,19 @@ class Module:
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
+_TENSOR_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                 "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
 def _type_name(value: Any) -> str:
-    """torch's name for a value in assignment errors: ``torch.FloatTensor`` for a float32 tensor."""
+    """torch's name for a value in assignment errors (``torch.typename``): ``torch.FloatTensor`` for a float32
+    tensor, ``torch.cuda.FloatTensor`` on the GPU, ``module.Class`` for other objects, ``int`` for builtins."""
     if isinstance(value, Tensor):
-        return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "int64": "torch.LongTensor",
-                "int32": "torch.IntTensor", "bool": "torch.BoolTensor"}.get(value.dtype.name, "torch.Tensor")
-    return type(value).__module__ + "." + type(value).__qualname__ if type(value).__module__ != "builtins" \
-        else type(value).__name__
+        where = "torch.cuda." if value.device.type == "cuda" else "torch."
+        return where + _TENSOR_TYPES.get(value.dtype.name, "Tensor")
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _size(t: Tensor) -> str:
