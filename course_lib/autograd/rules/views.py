@@ -190,7 +190,10 @@ class UnfoldBackward0(Function):
         before = (slice(None),) * ctx.dim
         for j in range(size):
             spots = before + (slice(j, j + (windows - 1) * ctx.step + 1, ctx.step),)
-            result[spots] += grad.select(-1, j)
+            if grad.requires_grad:  # create_graph: the write into result must be recorded too
+                result[spots] += grad.select(-1, j)
+            else:
+                result[spots].add_(grad.select(-1, j))
         return result, None, None, None
 
 

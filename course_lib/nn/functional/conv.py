@@ -298,8 +298,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
                            f"{out_channels} elements, but got bias of size {list(bias.shape)} instead")
     if input.dtype != weight.dtype or (bias is not None and bias.dtype != input.dtype):
         other = weight.dtype if weight.dtype != input.dtype else bias.dtype
-        raise RuntimeError(f"expected scalar type {_torch_type_name(input.dtype)} but found "
-                           f"{_torch_type_name(other)}")
+        raise RuntimeError(f"expected scalar type {input.dtype.type_name} but found "
+                           f"{other.type_name}")
     pads = _conv_pads(padding, kernel, stride, dilation)
     _check_spatial_fits((x.shape[2] + pads[2] + pads[3], x.shape[3] + pads[0] + pads[1]), kernel, dilation)
     columns = _columns(x, kernel, stride, (0, 0), dilation, pads)  # (N, C*kh*kw, L)
@@ -334,9 +334,3 @@ def _conv_pads(padding: Any, kernel: Tuple[int, int], stride: Tuple[int, int],
         raise RuntimeError("negative padding is not supported")
     return (columns, columns, rows, rows)
 
-
-def _torch_type_name(dtype: Any) -> str:
-    """torch's scalar type name in its messages: ``Float``, ``Double``, ``Long``..."""
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return names.get(str(dtype).split(".")[-1], str(dtype))
