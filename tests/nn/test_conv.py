@@ -65,7 +65,8 @@ def test_constant_pad_crops_and_fills(amounts, value):
 # --------------------------------------------------------------------------- F.unfold (im2col)
 
 
-@pytest.mark.parametrize("options", [dict(kernel_size=2), dict(kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
+@pytest.mark.parametrize("options", [dict(kernel_size=2),
+                                     dict(kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
                                      dict(kernel_size=3, padding=(0, 2), stride=2)])
 @pytest.mark.parametrize("shape", [(2, 3, 6, 5), (3, 5, 4)])
 def test_im2col_matches_torch(options, shape):

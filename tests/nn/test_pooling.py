@@ -14,7 +14,8 @@ from helpers.nn import assert_same
 from helpers.windows import compare_with_torch, random
 
 POOL_CASES = [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1), dict(kernel_size=(2, 3), stride=(1, 2)),
-              dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=(3, 2), stride=2, padding=1, ceil_mode=True)]
+              dict(kernel_size=3, stride=2, ceil_mode=True),
+              dict(kernel_size=(3, 2), stride=2, padding=1, ceil_mode=True)]
 
 
 @pytest.mark.parametrize("options", POOL_CASES + [dict(kernel_size=3, stride=2, padding=1, dilation=2),

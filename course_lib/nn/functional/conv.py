@@ -207,8 +207,8 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         IndexError: an input of rank below 3 (torch's). NotImplementedError: another rank.
         RuntimeError: a non-positive kernel, stride or dilation, a negative padding, or no window fitting.
     """
-    kernel, dilation, padding, stride = (pair(kernel_size, "kernel_size", "im2col"), pair(dilation, "dilation", "im2col"),
-                                         pair(padding, "padding", "im2col"), pair(stride, "stride", "im2col"))
+    kernel, dilation = pair(kernel_size, "kernel_size", "im2col"), pair(dilation, "dilation", "im2col")
+    padding, stride = pair(padding, "padding", "im2col"), pair(stride, "stride", "im2col")
     if input.dim() < 3:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-input.dim()}, "
                          f"{input.dim() - 1}], but got {input.dim()})")
