@@ -346,6 +346,35 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return as_view(input, shape, strides, offset)
 
 
+@differentiable("unfold", export=False)
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every slice of ``size`` elements along ``dimension``, one every ``step``: a view (windows may overlap).
+
+    ``dimension`` becomes the number of windows, ``(n - size) // step + 1``, and a new last dimension of
+    ``size`` runs inside each window. Only strides change: the windows dimension moves ``step`` elements,
+    the new one a single element. Convolution and pooling read their windows through it (twice: rows, then
+    columns).
+
+    Raises:
+        RuntimeError: ``maximum size for tensor at dimension 1 is 5 but size is 6``; a step below 1 or a
+            negative size.
+    """
+    d = normalize_dim(dimension, input.ndim)
+    length = input._shape[d] if input.ndim else 1
+    stride = input._strides[d] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (length - size) // step + 1
+    if input.ndim == 0:
+        return as_view(input, (size,), (1,), input._offset)
+    return as_view(input, input._shape[:d] + (windows,) + input._shape[d + 1:] + (size,),
+                   input._strides[:d] + (stride * step,) + input._strides[d + 1:] + (stride,), input._offset)
+
+
 @public()
 def unbind(input: Tensor, dim: int = 0) -> Tuple[Tensor, ...]:
     """All the slices along ``dim``, as a tuple of views."""

@@ -164,6 +164,39 @@ class SelectBackward0(Function):
         return IndexPutBackward0.apply(grad, ctx.shape, ctx.key), None, None
 
 
+@backward_of("unfold")
+class UnfoldBackward0(Function):
+    """``unfold`` reads overlapping windows; its gradient adds each window's share back in place.
+
+    Position ``j`` of every window is one strided slice of the input (``j, j + step, ...``), so the
+    backward is ``size`` slice-adds into zeros: an element inside several windows gets the sum.
+    """
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dimension, size, step):
+        ctx.shape, ctx.dim, ctx.step = tuple(a.shape), dimension % max(a.dim(), 1), step
+        return S.unfold(a, dimension, size, step)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.shape:  # a 0-d input: one window of one element
+            return grad.reshape(()), None, None, None
+        windows, size = grad.shape[ctx.dim], grad.shape[-1]
+        if ctx.step == size and windows * size == ctx.shape[ctx.dim]:  # windows tile the dimension exactly
+            return grad.movedim(-1, ctx.dim + 1).reshape(ctx.shape), None, None, None
+        result = grad.new_zeros(ctx.shape)
+        before = (slice(None),) * ctx.dim
+        for j in range(size):
+            spots = before + (slice(j, j + (windows - 1) * ctx.step + 1, ctx.step),)
+            if grad.requires_grad:  # create_graph: the write into result must be recorded too
+                result[spots] += grad.select(-1, j)
+            else:
+                result[spots].add_(grad.select(-1, j))
+        return result, None, None, None
+
+
 @backward_of("repeat")
 class RepeatBackward0(Function):
     @staticmethod
