@@ -9,7 +9,10 @@ sits right below it. Taught in notebooks/02_autograd.ipynb (``softmax``, ``log_s
 
 from ...ops.activation import log_softmax, softmax
 from ...ops.unary import relu
+from .activation import gelu, leaky_relu, sigmoid, tanh
+from .dropout import dropout
 from .linear import linear
 from .loss import cross_entropy, nll_loss
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "nll_loss", "relu", "softmax"]
+__all__ += ["dropout", "gelu", "leaky_relu", "sigmoid", "tanh"]
