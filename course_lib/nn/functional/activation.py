@@ -65,18 +65,24 @@ def _leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 @backward_of("leaky_relu")
 class LeakyReluBackward0(Function):
-    """The slope is 1 where the input is positive, ``negative_slope`` elsewhere (at 0 too, as torch)."""
+    """The slope is 1 where the input is positive, ``negative_slope`` elsewhere (at 0 too, as torch).
+
+    With ``negative_slope >= 0`` the result is positive exactly where the input is, so the result is saved:
+    ``leaky_relu(y, inplace=True)`` then overwrites ``y`` without invalidating the graph (as torch's
+    ``LeakyReluBackward1``; with a negative slope torch refuses that backward too).
+    """
 
     @staticmethod
     def forward(ctx, input, negative_slope=0.01):
-        ctx.save_for_backward(input)
+        result = _leaky_relu(input, negative_slope)
+        ctx.save_for_backward(result if negative_slope >= 0 else input)
         ctx.negative_slope = negative_slope
-        return _leaky_relu(input, negative_slope)
+        return result
 
     @staticmethod
     def backward(ctx, grad):
-        (input,) = ctx.saved_tensors
-        return grad.where(input > 0, grad * ctx.negative_slope), None
+        (signs,) = ctx.saved_tensors  # positive where the input is
+        return grad.where(signs > 0, grad * ctx.negative_slope), None
 
 
 # --------------------------------------------------------------------------- gelu
@@ -88,9 +94,11 @@ def _check_approximate(approximate: str) -> None:
 
 
 @differentiable("gelu", method=False, export=False)
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` elementwise (``Phi``: the standard normal CDF), or with ``approximate="tanh"``
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+
+    ``approximate`` is keyword-only, as in torch.
 
     Returns:
         A new tensor of ``input``'s shape and dtype.
@@ -115,10 +123,10 @@ class GeluBackward0(Function):
     """``d/dx x Phi(x) = Phi(x) + x phi(x)``; for ``"tanh"`` the derivative of its formula."""
 
     @staticmethod
-    def forward(ctx, input, approximate="none"):
+    def forward(ctx, input, *, approximate="none"):
         ctx.save_for_backward(input)
         ctx.approximate = approximate
-        return gelu(input, approximate)
+        return gelu(input, approximate=approximate)
 
     @staticmethod
     def backward(ctx, grad):
@@ -129,4 +137,4 @@ class GeluBackward0(Function):
             slope = (inner_tanh + 1.0) * 0.5 + x * 0.5 * (1.0 - inner_tanh * inner_tanh) * inner_slope
         else:
             slope = NormalCdf.apply(x) + x * normal_pdf(x)
-        return grad * slope, None
+        return grad * slope  # approximate came by keyword: it has no gradient slot
