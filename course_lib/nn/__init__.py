@@ -8,5 +8,7 @@ from . import functional, init
 from .modules import *  # noqa: F401,F403  (every layer, as torch.nn has them)
 from .modules import __all__ as _modules
 from .parameter import Parameter
+from . import utils
 
 __all__ = ["Parameter", "functional", "init", *_modules]
+__all__ += ["utils"]

@@ -92,6 +92,10 @@ def _load_edited_state(L, edit):
 def _sgd_groups_sharing(L):
     shared = _leaf(L)
     L.optim.SGD([{"params": [shared]}, {"params": [shared]}], lr=0.1)
+def _inf_grad(L):
+    x = _leaf(L)
+    x.grad = L.tensor([1.0, float("inf")])
+    return [x]
 
 
 BAD = {
@@ -358,6 +362,34 @@ BAD = {
     "Conv2d zero groups": lambda L: L.nn.Conv2d(3, 2, 3, groups=0),
     "Conv2d unknown padding mode": lambda L: L.nn.Conv2d(1, 2, 3, padding_mode="foo"),
     "Conv2d padding same with a stride": lambda L: L.nn.Conv2d(3, 2, 3, stride=2, padding="same"),
+    # nn: activations and random
+    "dropout p < 0": lambda L: L.nn.functional.dropout(L.ones(3), -0.1),
+    "dropout p > 1": lambda L: L.nn.functional.dropout(L.ones(3), 1.5),
+    "Dropout p > 1": lambda L: L.nn.Dropout(2.0),
+    "dropout of an int tensor": lambda L: L.nn.functional.dropout(L.ones(3, dtype=L.int64)),
+    "gelu approximate unknown": lambda L: L.nn.functional.gelu(L.ones(2), approximate="erf"),
+    "gelu of an int tensor": lambda L: L.nn.functional.gelu(L.tensor([1, 2])),
+    "leaky_relu of an int tensor": lambda L: L.nn.functional.leaky_relu(L.tensor([1, 2])),
+    "leaky_relu inplace on a leaf": lambda L: L.nn.functional.leaky_relu(_leaf(L), inplace=True),
+    "Unflatten size an int": lambda L: L.nn.Unflatten(1, 5),
+    "bernoulli_ p > 1": lambda L: L.empty(3).bernoulli_(1.5),
+    "bernoulli_ tensor p > 1": lambda L: L.empty(2).bernoulli_(L.tensor([0.5, 2.0])),
+    "bernoulli of an int tensor": lambda L: L.bernoulli(L.tensor([1, 0])),
+    "random_ from >= to": lambda L: L.empty(3).random_(5, 2),
+    "random_ float bounds": lambda L: L.empty(3).random_(0.5, 3.7),
+    "random_ beyond int8": lambda L: L.empty(3, dtype=L.int8).random_(0, 200),
+    "random_ beyond float32's exact integers": lambda L: L.empty(3).random_(0, 2 ** 25),
+    "exponential_ lambda 0": lambda L: L.empty(3).exponential_(0),
+    "exponential_ of an int tensor": lambda L: L.empty(3, dtype=L.int64).exponential_(),
+    "multinomial negative weight": lambda L: L.multinomial(L.tensor([1.0, -1.0]), 1),
+    "multinomial samples > categories without replacement": lambda L: L.multinomial(L.ones(2), 3),
+    "multinomial zero samples": lambda L: L.multinomial(L.ones(2), 0),
+    "multinomial all-zero row": lambda L: L.multinomial(L.zeros(2, 3), 1),
+    "multinomial int weights": lambda L: L.multinomial(L.tensor([1, 1]), 1),
+    "clip_grad_norm_ non-finite": lambda L: L.nn.utils.clip_grad_norm_(_inf_grad(L), 1.0, error_if_nonfinite=True),
+    "vector_to_parameters of a list": lambda L: L.nn.utils.vector_to_parameters([1.0], [_leaf(L)]),
+    "xavier_uniform_ of a 1-d tensor": lambda L: L.nn.init.xavier_uniform_(L.empty(5)),
+    "kaiming_normal_ bad mode": lambda L: L.nn.init.kaiming_normal_(L.empty(3, 4), mode="fan_avg"),
 }
 
 

@@ -23,6 +23,8 @@ EXCEPTIONS = {
     "Tensor.type": "torch's first parameter is dtype; course_lib takes the same positional argument",
     "Tensor.uniform_": "torch names its bounds from and to, which are Python keywords: course_lib's are a and b "
                        "(the same positions)",
+    "Tensor.random_": "torch names its lower bound from, a Python keyword: course_lib's is from_ (the same position; "
+                      "to is the same)",
 }
 
 # Where torch's docstring names a parameter other than the one torch's argument parser accepts, course_lib

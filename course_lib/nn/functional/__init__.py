@@ -10,9 +10,12 @@ sits right below it. Taught in notebooks/02_autograd.ipynb (``softmax``, ``log_s
 from ...ops.activation import log_softmax, softmax
 from ...ops.unary import relu
 from .conv import conv2d, pad, unfold
+from .activation import gelu, leaky_relu, sigmoid, tanh
+from .dropout import dropout
 from .linear import linear
 from .loss import cross_entropy, nll_loss
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "nll_loss", "relu", "softmax"]
 __all__ += ["adaptive_avg_pool2d", "avg_pool2d", "conv2d", "max_pool2d", "pad", "unfold"]
+__all__ += ["dropout", "gelu", "leaky_relu", "sigmoid", "tanh"]
