@@ -50,9 +50,7 @@ def test_values_and_gradients_match_torch(name, dtype):
     assert grad_fn_name(out_o) == grad_fn_name(out_t)
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(
-    reason="ReluBackward0 (autograd/rules/unary.py) gives NaN inputs a zero gradient; torch passes the gradient",
-    strict=True)) if name == "relu" else name for name in sorted(FUNCTIONS) if "softmax" not in name])
+@pytest.mark.parametrize("name", [name for name in sorted(FUNCTIONS) if "softmax" not in name])
 def test_edge_values_match_torch(name):
     theirs, ours = (L.tensor(EDGES, dtype=L.float64, requires_grad=True) for L in (torch, course_lib))
     out_t, out_o = FUNCTIONS[name](torch.nn.functional, theirs), FUNCTIONS[name](course_lib.nn.functional, ours)
