@@ -5,7 +5,9 @@ from .container import ModuleDict, ModuleList, Sequential
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, NLLLoss
+from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss, SmoothL1Loss
 from .module import Module
 
 __all__ = ["CrossEntropyLoss", "Flatten", "Identity", "Linear", "Module", "ModuleDict", "ModuleList", "NLLLoss",
            "ReLU", "Sequential"]
+__all__ += ["BCELoss", "BCEWithLogitsLoss", "HuberLoss", "L1Loss", "MSELoss", "SmoothL1Loss"]
