@@ -11,9 +11,12 @@ from ...ops.activation import log_softmax, softmax
 from ...ops.unary import relu
 from .linear import linear
 from .loss import cross_entropy, nll_loss
+from .sparse import embedding, one_hot
+from .normalization import batch_norm, layer_norm
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, l1_loss, mse_loss,
                    smooth_l1_loss)
 
 __all__ = ["cross_entropy", "linear", "log_softmax", "nll_loss", "relu", "softmax"]
 __all__ += ["binary_cross_entropy", "binary_cross_entropy_with_logits", "huber_loss", "l1_loss", "mse_loss",
             "smooth_l1_loss"]
+__all__ += ["batch_norm", "embedding", "layer_norm", "one_hot"]

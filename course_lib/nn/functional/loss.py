@@ -63,6 +63,11 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:
             raise IndexError(f"Target {bad} is out of bounds.")
 
 
+def _long(target: Tensor) -> Tensor:
+    """uint8 class indices (torch takes them) as int64, the dtype gather and scatter index with."""
+    return target if target.dtype == _dt.int64 else target.to(_dt.int64)
+
+
 def _class_dim_last(t: Tensor) -> Tensor:
     """``(N, C, d1, ...)`` as ``(N * d1 * ..., C)``; ``(C,)`` as ``(1, C)``; ``(N, C)`` as it is."""
     if t.dim() == 1:
@@ -109,7 +114,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
     _check_targets(input, target, ignore_index)
     _no_weight_gradient(weight, "nll_loss_forward")
     rows = _class_dim_last(input)
-    flat = target.reshape(-1)
+    flat = _long(target).reshape(-1)
     keep = flat.ne(ignore_index)
     safe = flat.where(keep, flat.new_zeros(()))  # an index to gather for ignored entries (then masked out)
     weights = keep.to(rows.dtype) if weight is None else weight[safe] * keep.to(rows.dtype)
@@ -145,7 +150,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     if input.dim() == 2 and weight is None and label_smoothing == 0.0:
         _check_targets(input, target, ignore_index)
-        return cross_entropy_loss(input, target, ignore_index, reduction)
+        return cross_entropy_loss(input, _long(target), ignore_index, reduction)
     log_p = log_softmax(input, 1 if input.dim() > 1 else 0)
     loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
@@ -159,7 +164,7 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight: Optional[Tensor], ign
                     reduction: str) -> Tensor:
     """The uniform part of label smoothing: ``-sum_c weight[c] * log_p[n, c]``, reduced as the loss is."""
     rows = _class_dim_last(log_p)
-    flat = target.reshape(-1)
+    flat = _long(target).reshape(-1)
     keep = flat.ne(ignore_index).to(rows.dtype)
     per_class = rows if weight is None else rows * weight
     losses = -per_class.sum(1) * keep
