@@ -40,12 +40,9 @@ def test_embedding_max_norm_renormalizes_the_rows_read_in_place():
     assert_same(results[1], results[0])
 
 
-def embedding_model(L):
-    return L.nn.Embedding(6, 3, padding_idx=1)
-
-
-def test_embedding_module_matches_torch():
-    torch_model, our_model = twins(embedding_model)
+@pytest.mark.parametrize("options", [dict(padding_idx=1), dict(padding_idx=1, max_norm=1.0)])
+def test_embedding_module_matches_torch(options):
+    torch_model, our_model = twins(lambda L: L.nn.Embedding(6, 3, **options))
     assert list(our_model.state_dict()) == list(torch_model.state_dict()) == ["weight"]
     assert repr(our_model) == repr(torch_model)
     outputs = [model(L.tensor(INDICES.tolist() + [[1, 1, 3]])) for L, model in ((torch, torch_model),
@@ -55,6 +52,7 @@ def test_embedding_module_matches_torch():
         out.backward(L.tensor(grad, dtype=L.float32))
     assert_same(outputs[1], outputs[0])
     assert_same(our_model.weight.grad, torch_model.weight.grad)
+    assert_same(our_model.weight, torch_model.weight)  # max_norm rescales the rows read, in place
 
 
 def test_embedding_init_is_standard_normal_with_a_zero_padding_row():
