@@ -81,8 +81,9 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {shape}")
     if input.dim() < len(shape) or list(input.shape[input.dim() - len(shape):]) != shape:
-        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, {', '.join(map(str, shape))}]"
-                           f", but got input of size{list(input.shape)}")
+        expected = ", ".join(map(str, shape))
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, {expected}], but got input "
+                           f"of size{list(input.shape)}")
     return layer_norm_kernel(input, len(shape), weight, bias, eps)
 
 
@@ -101,13 +102,14 @@ def _layer_normalized(input: Tensor, normalized_dims: int, eps: float) -> Tuple[
 
 @backward_of("layer_norm_kernel")
 class NativeLayerNormBackward0(Function):
+    """Saves ``x̂`` and ``rstd`` (not the input): the backward formula needs only them and ``weight``."""
 
     @staticmethod
     def forward(ctx, input, normalized_dims, weight=None, bias=None, eps=1e-5):
         normalized, rstd = _layer_normalized(input, normalized_dims, eps)
         ctx.save_for_backward(normalized, rstd, weight)
-        ctx.normalized_dims, ctx.has_bias, ctx.batch_statistics, ctx.weight_slot = normalized_dims, bias is not None, \
-            True, 2
+        ctx.normalized_dims, ctx.has_bias = normalized_dims, bias is not None
+        ctx.batch_statistics, ctx.weight_slot = True, 2  # the statistics are the input's; weight is argument 2
         ctx.reshape_weight = lambda w: w
         return _affine(normalized, weight, bias)
 
@@ -208,13 +210,15 @@ def _per_channel(input: Tensor, *tensors: Optional[Tensor]) -> list:
 
 @backward_of("batch_norm_kernel")
 class NativeBatchNormBackward0(Function):
+    """As :class:`NativeLayerNormBackward0`, over the batch dimensions; torch's name on the CPU (its GPU
+    node is ``CudnnBatchNormBackward0``)."""
 
     @staticmethod
     def forward(ctx, input, weight=None, bias=None, statistics=None, eps=1e-5):
         normalized, rstd = _batch_normalized(input, statistics, eps)
         ctx.save_for_backward(normalized, rstd, weight)
         shape = _channel_shape(input)
-        ctx.has_bias, ctx.batch_statistics, ctx.weight_slot = bias is not None, statistics is None, 1
+        ctx.has_bias, ctx.batch_statistics, ctx.weight_slot = bias is not None, statistics is None, 1  # weight: arg 1
         ctx.reshape_weight = lambda w: w.reshape(shape)
         return _affine(normalized, *_per_channel(input, weight, bias))
 
