@@ -4,11 +4,9 @@
 ``init``, and ``utils``.
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .modules import *  # noqa: F401,F403  (every layer, as torch.nn has them)
 from .modules import __all__ as _modules
 from .parameter import Parameter
-from . import utils
 
-__all__ = ["Parameter", "functional", "init", *_modules]
-__all__ += ["utils"]
+__all__ = ["Parameter", "functional", "init", "utils", *_modules]

@@ -390,6 +390,77 @@ BAD = {
     "vector_to_parameters of a list": lambda L: L.nn.utils.vector_to_parameters([1.0], [_leaf(L)]),
     "xavier_uniform_ of a 1-d tensor": lambda L: L.nn.init.xavier_uniform_(L.empty(5)),
     "kaiming_normal_ bad mode": lambda L: L.nn.init.kaiming_normal_(L.empty(3, 4), mode="fan_avg"),
+    # nn: losses and normalization
+    "cross_entropy float target of another shape": lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.ones(3, 2)),
+    "cross_entropy float target of the batch's shape": lambda L: L.nn.functional.cross_entropy(L.ones(3, 4),
+                                                                                              L.ones(3)),
+    "cross_entropy int32 target": lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.tensor([0, 1, 2],
+                                                                                                dtype=L.int32)),
+    "cross_entropy class index out of range": lambda L: L.nn.functional.cross_entropy(L.ones(2, 4), L.tensor([0, 4])),
+    "cross_entropy negative class index": lambda L: L.nn.functional.cross_entropy(L.ones(2, 4), L.tensor([-1, 0])),
+    "cross_entropy batch size mismatch": lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.tensor([0, 1])),
+    "cross_entropy 2-d target of a 2-d input": lambda L: L.nn.functional.cross_entropy(L.ones(3, 4),
+                                                                                      L.zeros(3, 1, dtype=L.int64)),
+    "cross_entropy spatial target of another size": lambda L: L.nn.functional.cross_entropy(
+        L.ones(2, 4, 3), L.zeros(2, 2, dtype=L.int64)),
+    "cross_entropy label_smoothing above 1": lambda L: L.nn.functional.cross_entropy(L.ones(2, 4), L.tensor([0, 1]),
+                                                                                    label_smoothing=1.5),
+    "cross_entropy ignore_index with float targets": lambda L: L.nn.functional.cross_entropy(
+        L.ones(2, 4), L.ones(2, 4), ignore_index=1),
+    "cross_entropy unknown reduction": lambda L: L.nn.functional.cross_entropy(L.ones(2, 4), L.tensor([0, 1]),
+                                                                              reduction="avg"),
+    "cross_entropy weight that requires grad": lambda L: L.nn.functional.cross_entropy(
+        L.ones(2, 4), L.tensor([0, 1]), weight=L.ones(4, requires_grad=True)),
+    "nll_loss class index out of range": lambda L: L.nn.functional.nll_loss(L.ones(2, 4), L.tensor([0, 9])),
+    "mse_loss target of another size (warns)": lambda L: L.nn.functional.mse_loss(L.ones(3, 4), L.ones(4)),
+    "mse_loss sizes that do not broadcast": lambda L: L.nn.functional.mse_loss(L.ones(3, 4), L.ones(5)),
+    "mse_loss of int tensors": lambda L: L.nn.functional.mse_loss(L.tensor([1, 2]), L.tensor([1, 3])),
+    "mse_loss weight of another shape": lambda L: L.nn.functional.mse_loss(L.ones(3), L.ones(3), weight=L.ones(1)),
+    "l1_loss target of another size (warns)": lambda L: L.nn.functional.l1_loss(L.ones(3, 4), L.ones(1, 4)),
+    "smooth_l1_loss negative beta": lambda L: L.nn.functional.smooth_l1_loss(L.ones(3), L.ones(3), beta=-1.0),
+    "huber_loss delta 0": lambda L: L.nn.functional.huber_loss(L.ones(3), L.ones(3), delta=0.0),
+    "binary_cross_entropy input above 1": lambda L: L.nn.functional.binary_cross_entropy(L.tensor([1.5]),
+                                                                                        L.tensor([1.0])),
+    "binary_cross_entropy NaN input": lambda L: L.nn.functional.binary_cross_entropy(L.tensor([float("nan")]),
+                                                                                    L.tensor([1.0])),
+    "binary_cross_entropy target below 0": lambda L: L.nn.functional.binary_cross_entropy(L.tensor([0.5]),
+                                                                                         L.tensor([-0.5])),
+    "binary_cross_entropy target of another size": lambda L: L.nn.functional.binary_cross_entropy(
+        L.full((3, 4), 0.5), L.full((4,), 0.5)),
+    "binary_cross_entropy float64 target": lambda L: L.nn.functional.binary_cross_entropy(
+        L.full((3,), 0.5), L.full((3,), 0.5, dtype=L.float64)),
+    "binary_cross_entropy weight that does not broadcast": lambda L: L.nn.functional.binary_cross_entropy(
+        L.full((3, 4), 0.5), L.full((3, 4), 0.5), weight=L.ones(5)),
+    "binary_cross_entropy_with_logits target of another size": lambda L:
+        L.nn.functional.binary_cross_entropy_with_logits(L.ones(3, 4), L.ones(4)),
+    "binary_cross_entropy_with_logits pos_weight that does not broadcast": lambda L:
+        L.nn.functional.binary_cross_entropy_with_logits(L.ones(3, 4), L.ones(3, 4), pos_weight=L.ones(5)),
+    "one_hot of negative values": lambda L: L.nn.functional.one_hot(L.tensor([-1, 2])),
+    "one_hot of floats": lambda L: L.nn.functional.one_hot(L.tensor([1.0, 2.0])),
+    "one_hot of a class >= num_classes": lambda L: L.nn.functional.one_hot(L.tensor([1, 5]), 3),
+    "one_hot of an empty tensor, num_classes=-1": lambda L: L.nn.functional.one_hot(L.tensor([], dtype=L.int64)),
+    "embedding of float indices": lambda L: L.nn.functional.embedding(L.tensor([1.0]), L.ones(3, 2)),
+    "embedding index out of range": lambda L: L.nn.functional.embedding(L.tensor([3]), L.ones(3, 2)),
+    "embedding negative index": lambda L: L.nn.functional.embedding(L.tensor([-1]), L.ones(3, 2)),
+    "embedding padding_idx outside the table": lambda L: L.nn.functional.embedding(L.tensor([1]), L.ones(3, 2),
+                                                                                  padding_idx=3),
+    "Embedding padding_idx outside the table": lambda L: L.nn.Embedding(3, 2, padding_idx=-4),
+    "layer_norm wrong normalized_shape": lambda L: L.nn.functional.layer_norm(L.ones(3, 4), (5,)),
+    "layer_norm normalized_shape longer than the input": lambda L: L.nn.functional.layer_norm(L.ones(3, 4),
+                                                                                             (2, 3, 4)),
+    "layer_norm normalized_shape an int": lambda L: L.nn.functional.layer_norm(L.ones(3, 4), 4),
+    "layer_norm weight of another shape": lambda L: L.nn.functional.layer_norm(L.ones(3, 4), (4,), weight=L.ones(3)),
+    "layer_norm empty normalized_shape": lambda L: L.nn.functional.layer_norm(L.ones(3, 4), ()),
+    "batch_norm one value per channel in training": lambda L: L.nn.functional.batch_norm(
+        L.ones(1, 3), L.zeros(3), L.ones(3), training=True),
+    "batch_norm evaluation without running stats": lambda L: L.nn.functional.batch_norm(L.ones(2, 3), None, None),
+    "batch_norm running_mean of another length": lambda L: L.nn.functional.batch_norm(L.ones(2, 3), L.zeros(4),
+                                                                                      L.ones(4), training=True),
+    "batch_norm weight of another length": lambda L: L.nn.functional.batch_norm(
+        L.ones(2, 3), L.zeros(3), L.ones(3), weight=L.ones(4), training=True),
+    "BatchNorm2d given a 3-d input": lambda L: L.nn.BatchNorm2d(3)(L.ones(2, 3, 4)),
+    "BatchNorm1d given a 4-d input": lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 3, 4, 4)),
+    "BatchNorm1d given another channel count": lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 4)),
 }
 
 

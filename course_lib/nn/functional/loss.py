@@ -5,10 +5,15 @@
 ``softmax(input) - one_hot(target)``, instead of the five or so nodes of ``log_softmax`` and a gather:
 a training step spends its framework time per node. The other cases are composed of differentiable
 operations. Like torch, ``mean`` divides by the summed weights of the targets that count (not ignored).
+
+The losses of element-wise targets: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss`` (composed),
+and ``binary_cross_entropy`` (of probabilities) and ``binary_cross_entropy_with_logits`` (stable), each one
+node with torch's gradient formulas (finite where the composed ones would not be, at 0 and 1).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Optional
 
 from ... import dtypes as _dt
@@ -18,6 +23,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...ops.activation import log_softmax, softmax
 from ...ops.creation import arange
 from ...ops.dispatch import differentiable
+from ...ops.views import broadcast_shapes
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -28,6 +34,8 @@ def _reduction(reduction: str, size_average: Optional[bool] = None, reduce: Opti
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                      UserWarning, stacklevel=3)
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -44,7 +52,7 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:
     if input.dim() <= 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_dt.int64, _dt.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.name}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.type_name}")
     if input.dim() > 2 and tuple(target.shape) != (input.shape[0], *input.shape[2:]):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
     classes = input.shape[1] if input.dim() > 1 else input.shape[0]
@@ -56,6 +64,11 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:
         if valid.numel() and (int(valid.min()) < 0 or int(valid.max()) >= classes):
             bad = int(valid.max()) if int(valid.max()) >= classes else int(valid.min())
             raise IndexError(f"Target {bad} is out of bounds.")
+
+
+def _long(target: Tensor) -> Tensor:
+    """uint8 class indices (torch takes them) as int64, the dtype gather and scatter index with."""
+    return target if target.dtype == _dt.int64 else target.to(_dt.int64)
 
 
 def _class_dim_last(t: Tensor) -> Tensor:
@@ -72,7 +85,22 @@ def _reduce(losses: Tensor, weights: Tensor, reduction: str, shape) -> Tensor:
         return losses.reshape(shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / weights.sum()
+    return _weighted_mean(losses, weights)
+
+
+def _weighted_mean(losses: Tensor, weights: Tensor) -> Tensor:
+    """``losses.sum() / weights.sum()``; with nothing counted, torch's NaN loss but zero gradients (a plain
+    ``0 / 0`` would send NaN gradients back to every input)."""
+    total = weights.sum()
+    empty = total.eq(0)
+    nan_if_empty = total.new_zeros(()).masked_fill(empty, float("nan"))  # a constant: no gradient through it
+    return losses.sum() / total.masked_fill(empty, 1) + nan_if_empty
+
+
+def _no_weight_gradient(weight: Optional[Tensor], name: str) -> None:
+    if weight is not None and weight.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument 'weight'. "
+                           "This input cannot have requires_grad True.")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
@@ -87,8 +115,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
     """
     reduction = _reduction(reduction, size_average, reduce)
     _check_targets(input, target, ignore_index)
+    _no_weight_gradient(weight, "nll_loss_forward")
     rows = _class_dim_last(input)
-    flat = target.reshape(-1)
+    flat = _long(target).reshape(-1)
     keep = flat.ne(ignore_index)
     safe = flat.where(keep, flat.new_zeros(()))  # an index to gather for ignored entries (then masked out)
     weights = keep.to(rows.dtype) if weight is None else weight[safe] * keep.to(rows.dtype)
@@ -117,11 +146,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _no_weight_gradient(weight, "nll_loss_forward")
     if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     if input.dim() == 2 and weight is None and label_smoothing == 0.0:
         _check_targets(input, target, ignore_index)
-        return cross_entropy_loss(input, target, ignore_index, reduction)
+        return cross_entropy_loss(input, _long(target), ignore_index, reduction)
     log_p = log_softmax(input, 1 if input.dim() > 1 else 0)
     loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
@@ -135,13 +167,13 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight: Optional[Tensor], ign
                     reduction: str) -> Tensor:
     """The uniform part of label smoothing: ``-sum_c weight[c] * log_p[n, c]``, reduced as the loss is."""
     rows = _class_dim_last(log_p)
-    flat = target.reshape(-1)
+    flat = _long(target).reshape(-1)
     keep = flat.ne(ignore_index).to(rows.dtype)
     per_class = rows if weight is None else rows * weight
     losses = -per_class.sum(1) * keep
     if reduction == "mean" and weight is not None:
         safe = flat.where(flat.ne(ignore_index), flat.new_zeros(()))
-        return losses.sum() / (weight[safe] * keep).sum()
+        return _weighted_mean(losses, weight[safe] * keep)
     return _reduce(losses, keep, reduction, target.shape)
 
 
@@ -221,3 +253,251 @@ class NllLossBackward0(Function):
         # the saved log-probabilities give it in one cheap exp.
         probabilities = softmax(input, 1) if is_grad_enabled() else log_p.exp()
         return (probabilities - picked) * scale, None
+
+
+# --- losses of element-wise targets: regression (mse, l1, smooth l1, huber) and binary cross-entropy ---
+
+
+def _warn_if_sizes_differ(input: Tensor, target: Tensor) -> None:
+    """torch's warning: a target of another shape is broadcast, which is rarely what was meant."""
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({_size(target)}) that is different to the input size ({_size(input)}). "
+                      "This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", UserWarning, stacklevel=4)  # the loss's caller
+
+
+def _size(t: Tensor) -> str:
+    return f"course_lib.Size({list(t.shape)})"
+
+
+def _reduce_elementwise(losses: Tensor, reduction: str, weight: Optional[Tensor] = None) -> Tensor:
+    """``losses`` (times ``weight``), reduced; a weighted mean divides by the summed weights, as torch's
+    ``mse_loss`` and ``l1_loss`` do (its ``huber_loss`` divides by the count: :func:`_weighted`)."""
+    losses = _weighted(losses, weight)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.mean() if weight is None else losses.sum() / weight.sum()
+
+
+def _weighted(losses: Tensor, weight: Optional[Tensor]) -> Tensor:
+    if weight is None:
+        return losses
+    if tuple(weight.shape) != tuple(losses.shape):
+        raise ValueError("Weights and input must have the same size.")
+    return losses * weight
+
+
+def _difference(input: Tensor, target: Tensor, name: str, reduction: str, size_average, reduce) -> tuple:
+    """``(input - target, reduction)`` after torch's checks: the size warning, the reduction, float dtypes."""
+    _warn_if_sizes_differ(input, target)
+    reduction = _reduction(reduction, size_average, reduce)
+    if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
+        raise NotImplementedError(f'"{name}" not implemented for \'{input.dtype.type_name}\'')
+    return input - target, reduction
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """Mean squared error ``(input - target)²``, reduced.
+
+    Args:
+        input, target: broadcastable tensors (a size that differs warns, as torch's: UserWarning).
+        weight: per-element weights shaped like ``input``; the mean then divides by their sum.
+
+    Returns:
+        a 0-d tensor, or the broadcast shape for ``reduction='none'``.
+    """
+    difference, reduction = _difference(input, target, "mse_loss", reduction, size_average, reduce)
+    return _reduce_elementwise(difference * difference, reduction, weight)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """Mean absolute error ``|input - target|``, reduced (the gradient at ``input == target`` is 0).
+
+    Args: as :func:`mse_loss`'s.
+    """
+    difference, reduction = _difference(input, target, "l1_loss", reduction, size_average, reduce)
+    return _reduce_elementwise(difference.abs(), reduction, weight)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+                   reduce: Optional[bool] = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input - target``), reduced.
+
+    ``beta = 0`` is the L1 loss. Raises RuntimeError for a negative ``beta``.
+    """
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    difference, reduction = _difference(input, target, "smooth_l1_loss", reduction, size_average, reduce)
+    size = difference.abs()
+    if beta == 0:  # the quadratic branch is empty (and would divide by zero)
+        return _reduce_elementwise(size, reduction)
+    losses = (difference * difference * (0.5 / beta)).where(size < beta, size - 0.5 * beta)
+    return _reduce_elementwise(losses, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Optional[Tensor] = None) -> Tensor:
+    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, reduced: ``delta`` times
+    :func:`smooth_l1_loss` with ``beta = delta``. Raises RuntimeError for ``delta <= 0``."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    difference, reduction = _difference(input, target, "huber_loss", reduction, None, None)
+    size = difference.abs()
+    losses = (difference * difference * 0.5).where(size < delta, (size - 0.5 * delta) * delta)
+    return _reduce_elementwise(_weighted(losses, weight), reduction)
+
+
+def _binary_weights(input: Tensor, target: Tensor, weight: Optional[Tensor], name: str) -> Optional[Tensor]:
+    _no_weight_gradient(weight, name)
+    if weight is None or tuple(weight.shape) == tuple(input.shape):
+        return weight
+    try:
+        return weight.expand(broadcast_shapes(tuple(target.shape), tuple(weight.shape)))
+    except (RuntimeError, ValueError):
+        raise RuntimeError(f"the weight of shape {list(weight.shape)} does not broadcast to the input's "
+                           f"{list(input.shape)}") from None
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
+    """``-weight * (target log(input) + (1 - target) log(1 - input))``, reduced; each log is clamped at
+    ``-100`` as torch's (so ``input`` 0 or 1 gives a finite loss).
+
+    Args:
+        input: probabilities in ``[0, 1]``, any shape.
+        target: the same shape and dtype as ``input``, in ``[0, 1]``.
+        weight: broadcastable to ``input``'s shape.
+
+    Raises:
+        ValueError: ``target``'s shape differs from ``input``'s.
+        RuntimeError: ``input`` or ``target`` outside ``[0, 1]`` (NaN too); ``target`` of another dtype.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({_size(target)}) that is different to the input size "
+                         f"({_size(input)}) is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype.type_name} but expected {input.dtype.type_name}")
+    weight = _binary_weights(input, target, weight, "binary_cross_entropy")
+    if input.numel():
+        for name, t in (("input", input), ("target", target)):
+            if not bool(((t >= 0) & (t <= 1)).all()):  # NaN fails both comparisons
+                raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    return binary_cross_entropy_loss(input, target, weight, reduction)
+
+
+@differentiable("binary_cross_entropy_loss", method=False, export=False)
+def binary_cross_entropy_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                              reduction: str = "mean") -> Tensor:
+    """The binary cross-entropy of checked arguments, one node (:func:`binary_cross_entropy` calls it)."""
+    log_p, log_q = input.log().clamp_min(-100), (1 - input).log().clamp_min(-100)
+    losses = -(target * log_p + (1 - target) * log_q)
+    return _reduce_elementwise(losses if weight is None else losses * weight, reduction)
+
+
+@backward_of("binary_cross_entropy_loss")
+class BinaryCrossEntropyBackward0(Function):
+    """``d/d input = weight (input - target) / max(input (1 - input), 1e-12)`` (torch's bound: finite at 0
+    and 1); ``d/d target = weight (log(1 - input) - log(input))``."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, reduction="mean"):
+        ctx.save_for_backward(input, target, weight)
+        ctx.reduction = reduction
+        return binary_cross_entropy_loss(input, target, weight, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target, weight = ctx.saved_tensors
+        scale = _elementwise_scale(grad, ctx.reduction, input.numel(), weight)
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = (input - target) / (input * (1 - input)).clamp_min(1e-12) * scale
+        if ctx.needs_input_grad[1]:
+            grad_target = ((1 - input).log() - input.log()) * scale
+        return grad_input, grad_target
+
+
+def _elementwise_scale(grad: Tensor, reduction: str, count: int, weight: Optional[Tensor]) -> Tensor:
+    """What each element's gradient is multiplied by: the output gradient (over ``count`` for a mean),
+    times its weight."""
+    scale = grad / count if reduction == "mean" else grad
+    return scale if weight is None else scale * weight
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                                     reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
+    """:func:`binary_cross_entropy` of ``sigmoid(input)``, computed stably from the logits (no overflow for
+    large ``|input|``), as one node.
+
+    Args:
+        input: logits, any shape.
+        target: the same shape, values usually in ``[0, 1]`` (not checked, as torch does not).
+        weight: broadcastable to ``input``'s shape.
+        pos_weight: weights of the positive term, broadcastable (usually ``(C,)`` for the last dimension).
+
+    Raises:
+        ValueError: ``target``'s shape differs from ``input``'s.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({_size(target)}) must be the same as input size ({_size(input)})")
+    if not target.dtype.is_floating_point and not input.dtype.is_floating_point:
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {target.dtype.type_name}")
+    weight = _binary_weights(input, target, weight, "binary_cross_entropy_with_logits")
+    _no_weight_gradient(pos_weight, "binary_cross_entropy_with_logits")
+    if pos_weight is not None:
+        broadcast_shapes(tuple(input.shape), tuple(pos_weight.shape))  # torch's error for sizes that clash
+    return binary_cross_entropy_with_logits_loss(input, target, weight, pos_weight, reduction)
+
+
+def _log_sigmoid(x: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|)))``: exp never overflows."""
+    return -((-x).clamp_min(0) + (-x.abs()).exp().log1p())
+
+
+@differentiable("binary_cross_entropy_with_logits_loss", method=False, export=False)
+def binary_cross_entropy_with_logits_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                          pos_weight: Optional[Tensor] = None, reduction: str = "mean") -> Tensor:
+    """The loss of checked arguments, one node: ``-(pos_weight t log σ(x) + (1 - t) log(1 - σ(x)))``, with
+    ``log(1 - σ(x)) = log σ(x) - x``."""
+    log_sigmoid = _log_sigmoid(input)
+    positive = log_sigmoid * target if pos_weight is None else log_sigmoid * target * pos_weight
+    losses = -(positive + (1 - target) * (log_sigmoid - input))
+    return _reduce_elementwise(losses if weight is None else losses * weight, reduction)
+
+
+@backward_of("binary_cross_entropy_with_logits_loss")
+class BinaryCrossEntropyWithLogitsBackward0(Function):
+    """``d/d input = weight ((pos_weight t + 1 - t) σ(x) - pos_weight t)``;
+    ``d/d target = -weight ((pos_weight - 1) log σ(x) + x)``."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, pos_weight=None, reduction="mean"):
+        ctx.save_for_backward(input, target, weight, pos_weight)
+        ctx.reduction = reduction
+        return binary_cross_entropy_with_logits_loss(input, target, weight, pos_weight, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target, weight, pos_weight = ctx.saved_tensors
+        scale = _elementwise_scale(grad, ctx.reduction, input.numel(), weight)
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            if pos_weight is None:
+                grad_input = (input.sigmoid() - target) * scale
+            else:
+                weighted = target * pos_weight
+                grad_input = ((weighted + 1 - target) * input.sigmoid() - weighted) * scale
+        if ctx.needs_input_grad[1]:
+            if pos_weight is None:
+                grad_target = -input * scale
+            else:
+                grad_target = -((pos_weight - 1) * _log_sigmoid(input) + input) * scale
+        return grad_input, grad_target
