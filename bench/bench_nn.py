@@ -142,7 +142,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.time()
     check_the_steps_agree()
-    rounds, number = (3, 5) if args.quick else (12, 20)
+    rounds, number = (3, 10) if args.quick else (12, 100)
     times = measure(rounds, number)
     median = {name: statistics.median(values) for name, values in times.items()}
     ratio = statistics.median(o / n for o, n in zip(times["course_lib"], times["numpy"]))

@@ -89,8 +89,9 @@ SigmoidBackward0 = one_line_rule("SigmoidBackward0", U.sigmoid, "output",
                                  lambda grad, result: grad * result * (1 - result))
 TanhBackward0 = one_line_rule("TanhBackward0", U.tanh, "output", lambda grad, result: grad * (1 - result * result))
 # NOTE: relu's gradient at exactly 0 is 0, as in torch (relu is not differentiable there); a NaN passes the
-# gradient through, as torch's threshold_backward does (NaN <= 0 is false).
-ReluBackward0 = one_line_rule("ReluBackward0", U.relu, "output", lambda grad, result: grad.masked_fill(result <= 0, 0))
+# gradient through, as torch's threshold_backward does (NaN <= 0 is false). A product with the mask, not
+# masked_fill: NumPy's where is ~8x slower than a multiplication at 64x256.
+ReluBackward0 = one_line_rule("ReluBackward0", U.relu, "output", lambda grad, result: grad * ~(result <= 0))
 AbsBackward0 = one_line_rule("AbsBackward0", U.abs, "input", lambda grad, a: grad * U.sign(a))
 ReciprocalBackward0 = one_line_rule("ReciprocalBackward0", U.reciprocal, "output",
                                     lambda grad, result: -grad * result * result)
