@@ -125,3 +125,13 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     if 0 in tensor.shape:
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def reset_weight_and_bias_(weight: Tensor, bias: Optional[Tensor] = None) -> None:
+    """torch's default start of ``Linear`` and ``Conv2d``: ``kaiming_uniform_(weight, a=sqrt(5))``, i.e.
+    uniform in ``±1/sqrt(fan_in)``, and the bias uniform in the same bounds (not a torch function)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
