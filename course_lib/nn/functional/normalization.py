@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Tuple
 
 from ..._tensor import Tensor
 from ...autograd.function import Function, backward_of
-from ...autograd.grad_mode import no_grad
+from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...ops.dispatch import differentiable
 
 
@@ -34,7 +34,9 @@ def _affine(normalized: Tensor, weight: Optional[Tensor], bias: Optional[Tensor]
 def _normalization_grads(ctx, grad: Tensor, dims: Tuple[int, ...], per_feature) -> tuple:
     """``(d input, d weight, d bias)`` of a normalization whose statistics came from ``dims`` of the input
     (``ctx.batch_statistics``) or are constants; ``per_feature(t)`` sums ``t`` to the weight's shape."""
-    normalized, rstd, weight = ctx.saved_tensors
+    normalized, rstd, weight, input = ctx.saved_tensors
+    if is_grad_enabled():  # create_graph: x̂ and rstd again, from the input, so that this gradient has a graph
+        normalized, rstd = ctx.normalize(input)
     needs = ctx.needs_input_grad
     grad_input = grad_weight = grad_bias = None
     if needs[0]:
@@ -102,12 +104,14 @@ def _layer_normalized(input: Tensor, normalized_dims: int, eps: float) -> Tuple[
 
 @backward_of("layer_norm_kernel")
 class NativeLayerNormBackward0(Function):
-    """Saves ``x̂`` and ``rstd`` (not the input): the backward formula needs only them and ``weight``."""
+    """Saves ``x̂`` and ``rstd``: the backward formula needs only them and ``weight``; and the input, from which
+    a backward under ``create_graph`` computes them again with their graph (second derivatives)."""
 
     @staticmethod
     def forward(ctx, input, normalized_dims, weight=None, bias=None, eps=1e-5):
         normalized, rstd = _layer_normalized(input, normalized_dims, eps)
-        ctx.save_for_backward(normalized, rstd, weight)
+        ctx.save_for_backward(normalized, rstd, weight, input)
+        ctx.normalize = lambda x: _layer_normalized(x, normalized_dims, eps)
         ctx.normalized_dims, ctx.has_bias = normalized_dims, bias is not None
         ctx.batch_statistics, ctx.weight_slot = True, 2  # the statistics are the input's; weight is argument 2
         ctx.reshape_weight = lambda w: w
@@ -216,7 +220,8 @@ class NativeBatchNormBackward0(Function):
     @staticmethod
     def forward(ctx, input, weight=None, bias=None, statistics=None, eps=1e-5):
         normalized, rstd = _batch_normalized(input, statistics, eps)
-        ctx.save_for_backward(normalized, rstd, weight)
+        ctx.save_for_backward(normalized, rstd, weight, input)
+        ctx.normalize = lambda x: _batch_normalized(x, statistics, eps)
         shape = _channel_shape(input)
         ctx.has_bias, ctx.batch_statistics, ctx.weight_slot = bias is not None, statistics is None, 1  # weight: arg 1
         ctx.reshape_weight = lambda w: w.reshape(shape)
