@@ -8,11 +8,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from helpers import REPO
 
 # Checks and notebooks are compared on the CPU; progress bars would only add noise.
 os.environ.setdefault("TQDM_DISABLE", "1")
+
+# In CI every hypothesis test draws the same examples each run (a red CI is then reproducible, never a draw
+# of luck); on a developer's machine they explore, and the example database replays what failed before.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(config, items):
