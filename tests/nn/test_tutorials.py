@@ -258,18 +258,68 @@ def test_builders_guide_custom_layers():
     compare_training(model, lambda L: L.nn.MSELoss(), lambda L: [tuple(data(L, 9, (4, 64), (4, 1)))], lr=0.01)
 
 
-@pytest.mark.parametrize("name", ["Linear", "Identity", "Flatten", "ReLU", "Sequential"])
+def _bce_with_logits(L):
+    target = L.ones([10, 64], dtype=L.float32)  # 64 classes, batch size = 10
+    output = L.full([10, 64], 1.5)  # a prediction (logit)
+    pos_weight = L.ones([64])  # all weights are equal to 1
+    return L.nn.BCEWithLogitsLoss(pos_weight=pos_weight)(output, target)
+
+
+# The example in torch's documentation of each layer course_lib has, with fixed inputs where the docs draw
+# random ones: the shapes (and values, where they do not depend on the random initial weights) must agree.
+DOCSTRING_EXAMPLES = {
+    "AdaptiveAvgPool2d": lambda L: L.nn.AdaptiveAvgPool2d((5, 7))(L.ones(1, 64, 8, 9)),
+    "AvgPool2d": lambda L: L.nn.AvgPool2d((3, 2), stride=(2, 1))(L.arange(20 * 16 * 50 * 32.0).reshape(20, 16, 50, 32)),
+    "BCELoss": lambda L: L.nn.BCELoss()(L.sigmoid(L.linspace(-2, 2, 3)), L.tensor([0.0, 1.0, 1.0])),
+    "BCEWithLogitsLoss": _bce_with_logits,
+    "BatchNorm1d": lambda L: L.nn.BatchNorm1d(100, affine=False)(L.arange(2000.0).reshape(20, 100) % 7),
+    "BatchNorm2d": lambda L: L.nn.BatchNorm2d(100, affine=False)(L.arange(20 * 100 * 5 * 7.0).reshape(20, 100, 5, 7) % 5),
+    "Conv2d": lambda L: L.nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))(
+        L.ones(20, 16, 50, 100)).shape,
+    "CrossEntropyLoss": lambda L: L.nn.CrossEntropyLoss()(L.linspace(-1, 1, 15).reshape(3, 5), L.tensor([1, 0, 4])),
+    "Dropout": lambda L: L.nn.Dropout(p=0.2).eval()(L.ones(20, 16)),
+    "Embedding": lambda L: L.nn.Embedding(10, 3)(L.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])).shape,
+    "Flatten": lambda L: (L.nn.Flatten()(L.ones(32, 1, 5, 5)).shape, L.nn.Flatten(0, 2)(L.ones(32, 1, 5, 5)).shape),
+    "GELU": lambda L: L.nn.GELU()(L.linspace(-3, 3, 7)),
+    "HuberLoss": lambda L: L.nn.HuberLoss(delta=0.5)(L.linspace(-2, 2, 5), L.zeros(5)),
+    "Identity": lambda L: L.nn.Identity(54, unused_argument1=0.1, unused_argument2=False)(L.ones(128, 20)).shape,
+    "L1Loss": lambda L: L.nn.L1Loss()(L.linspace(-2, 2, 15).reshape(3, 5), L.zeros(3, 5)),
+    "LayerNorm": lambda L: L.nn.LayerNorm(10)(L.arange(20 * 5 * 10.0).reshape(20, 5, 10) % 3),
+    "LeakyReLU": lambda L: L.nn.LeakyReLU(0.1)(L.linspace(-1, 1, 2)),
+    "Linear": lambda L: L.nn.Linear(20, 30)(L.ones(128, 20)).shape,
+    "LogSoftmax": lambda L: L.nn.LogSoftmax(dim=1)(L.linspace(-1, 1, 6).reshape(2, 3)),
+    "MSELoss": lambda L: L.nn.MSELoss()(L.linspace(-2, 2, 15).reshape(3, 5), L.zeros(3, 5)),
+    "MaxPool2d": lambda L: L.nn.MaxPool2d((3, 2), stride=(2, 1))(L.arange(20 * 16 * 50 * 32.0).reshape(20, 16, 50, 32)),
+    "Module": lambda L: repr(L.nn.Sequential(L.nn.Linear(1, 20), L.nn.ReLU())),
+    "ModuleDict": lambda L: repr(L.nn.ModuleDict({"conv": L.nn.Conv2d(10, 10, 3), "pool": L.nn.MaxPool2d(3)})),
+    "ModuleList": lambda L: repr(L.nn.ModuleList([L.nn.Linear(10, 10) for _ in range(10)])),
+    "NLLLoss": lambda L: L.nn.NLLLoss()(L.nn.LogSoftmax(dim=1)(L.linspace(-1, 1, 15).reshape(3, 5)), L.tensor([1, 0, 4])),
+    "Parameter": lambda L: repr(L.nn.Parameter(L.ones(2))),
+    "ReLU": lambda L: L.nn.ReLU()(L.linspace(-1, 1, 2)),
+    "Sequential": lambda L: repr(L.nn.Sequential(OrderedDict([("conv1", L.nn.Conv2d(1, 20, 5)), ("relu1", L.nn.ReLU()),
+                                                               ("conv2", L.nn.Conv2d(20, 64, 5)),
+                                                               ("relu2", L.nn.ReLU())]))),
+    "Sigmoid": lambda L: L.nn.Sigmoid()(L.linspace(-1, 1, 2)),
+    "SmoothL1Loss": lambda L: L.nn.SmoothL1Loss()(L.linspace(-2, 2, 15).reshape(3, 5), L.zeros(3, 5)),
+    "Softmax": lambda L: L.nn.Softmax(dim=1)(L.linspace(-1, 1, 6).reshape(2, 3)),
+    "Tanh": lambda L: L.nn.Tanh()(L.linspace(-1, 1, 2)),
+    "Unflatten": lambda L: L.nn.Unflatten(1, (2, 5, 5))(L.ones(2, 50)).shape,
+}
+
+
+def test_every_layer_has_its_docstring_example():
+    layers = {name for name in course_lib.nn.__all__ if name[0].isupper()}
+    assert layers == set(DOCSTRING_EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(DOCSTRING_EXAMPLES))
 def test_docstring_examples_of_the_layers(name):
     """Each layer's example from torch's documentation (shapes as the docs state them)."""
-    examples = {
-        "Linear": lambda L: L.nn.Linear(20, 30)(L.randn(128, 20)).shape,
-        "Identity": lambda L: L.nn.Identity(54, unused_argument1=0.1)(L.randn(128, 20)).shape,
-        "Flatten": lambda L: (L.nn.Flatten()(L.randn(32, 1, 5, 5)).shape, L.nn.Flatten(0, 2)(L.randn(32, 1, 5, 5)).shape),
-        "ReLU": lambda L: L.nn.ReLU()(L.randn(2)).shape,
-        "Sequential": lambda L: repr(L.nn.Sequential(OrderedDict([("conv1", L.nn.Linear(1, 20)), ("relu1", L.nn.ReLU()),
-                                                                   ("conv2", L.nn.Linear(20, 64)), ("relu2", L.nn.ReLU())]))),
-    }
-    assert plain(examples[name](course_lib)) == plain(examples[name](torch))
+    theirs, mine = DOCSTRING_EXAMPLES[name](torch), DOCSTRING_EXAMPLES[name](course_lib)
+    if isinstance(theirs, torch.Tensor):
+        assert_same(mine.detach(), theirs.detach(), rtol=1e-5, atol=1e-6)
+    else:
+        assert plain(mine) == plain(theirs)
 
 
 def plain(value):
