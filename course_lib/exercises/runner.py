@@ -66,8 +66,9 @@ def run_jobs(jobs: List[Job], timeout: float = 1800) -> Tuple[List[Dict], Dict[s
     Returns:
         ``(results, problems)``: the results of :func:`run_checks`, and for each edition root (resolved,
         as a string) None when its course_lib imports, else a dict with ``file`` (relative to the edition,
-        ``""`` if unknown), ``line``, ``exercise`` (the id whose region holds the line, or ``""``) and ``description`` (the learner's file, line and code, the error and
-        a one-line hint). An edition with no exercise to check is still imported.
+        ``""`` if unknown), ``line``, ``exercise`` (the id whose region holds the line, or ``""``) and
+        ``description`` (the learner's file, line and code, the error and a one-line hint). An edition with no
+        exercise to check is still imported.
     """
     payload = json.dumps([str(REFERENCE), [[str(Path(root).resolve()), list(ids)] for root, ids in jobs]])
     env = dict(os.environ, PYTHONPATH="")  # this edition's course_lib, not another one on the path
