@@ -169,6 +169,25 @@ class Backend(ABC):
     def take(self, x, positions) -> Any:
         """A new tensor of ``positions``' shape: the storage elements of ``x`` at those int64 positions."""
 
+    def gather(self, x, dim: int, index) -> Any:
+        """``out[..., i, ...] = x[..., index[..., i, ...], ...]`` along ``dim``: ``index`` is int64, of ``x``'s
+        rank, no larger than ``x`` in the other dimensions, its values in range (the caller checks).
+
+        Composed here of this backend's primitives: each element's storage position (``x``'s offset plus
+        each coordinate times its stride, the ``dim`` coordinate read from ``index``), then :meth:`take`.
+        """
+        positions = self.zip("add", self.zip("mul", index, x._strides[dim]), x._offset)
+        for axis, size in enumerate(index._shape):
+            if axis == dim or size == 1:
+                continue
+            coordinates = self.arange(0, size, 1, size, index.dtype, index.device)
+            shape, strides = [1] * len(index._shape), [0] * len(index._shape)
+            shape[axis], strides[axis] = size, 1
+            along = tensor_from_storage(coordinates._storage, tuple(shape), tuple(strides), 0, index.dtype,
+                                        index.device)
+            positions = self.zip("add", positions, self.zip("mul", along, x._strides[axis]))
+        return self.take(x, positions)
+
     @abstractmethod
     def put(self, x, positions, values, accumulate: bool = False) -> None:
         """Write ``values`` (same shape as ``positions``) into ``x``'s storage at ``positions``, in place.

@@ -286,6 +286,13 @@ class NumpyBackend(Backend):
         arrays = [array_of(t) for t in tensors]
         return wrap(np.concatenate(arrays, axis=dim, dtype=dtype.numpy, casting="unsafe"), dtype, tensors[0].device)
 
+    def gather(self, x, dim, index) -> Any:
+        array, picks = array_of(x), array_of(index)
+        if array.shape[:dim] + array.shape[dim + 1:] != picks.shape[:dim] + picks.shape[dim + 1:]:
+            # torch reads only the leading part of x in the other dimensions (take_along_axis would broadcast)
+            array = array[tuple(slice(0, size) if axis != dim else slice(None) for axis, size in enumerate(picks.shape))]
+        return wrap(np.take_along_axis(array, picks, axis=dim), x.dtype, x.device)
+
     def take(self, x, positions) -> Any:
         return wrap(x._storage.data[array_of(positions)], x.dtype, x.device)
 

@@ -19,7 +19,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..backends import get_backend
 from ..shape import normalize_dim, slice_layout
-from .._tensor import Tensor, wrap_storage
+from .._tensor import Tensor, check_same_device, wrap_storage
+from .common import backend_for
 from . import creation, views
 from .creation import arange, tensor, zeros
 from .dispatch import differentiable, public
@@ -295,6 +296,14 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
             bad = int(index[outside].reshape(-1)[0].item())
             raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}: gather's indices "
                                f"must lie in [0, {size})")
+    if input.ndim and index.numel():  # the backend's gather (one NumPy call; a general getitem is ~50x slower)
+        for axis, size in enumerate(index._shape):
+            if axis != d and size > input._shape[axis]:
+                raise RuntimeError(f"Size does not match at dimension {axis} expected index {list(index._shape)} to "
+                                   f"be no larger than self {list(input._shape)} apart from dimension {d}")
+        if index.device != input.device:
+            check_same_device(input, index)
+        return backend_for(input.device).gather(input, d, index.long())
     keys = []
     for axis in range(input.ndim):
         if axis == d:

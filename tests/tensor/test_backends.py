@@ -155,3 +155,18 @@ def test_a_storage_asks_its_backend_about_its_buffer():
     assert len(storage) == 6 and storage.element_size() == 4 and storage.data_ptr() == x.data_ptr()
     storage[1] = 10.0
     assert storage.tolist()[:2] == [0.0, 10.0] and x[0, 1].item() == 10.0
+
+
+def test_the_composed_defaults_of_the_backend_contract_equal_torch():
+    """``Backend``'s own ``gather``, ``log_softmax`` and ``softmax`` (made of its primitives, for a backend that
+    does not fuse them) compute what torch computes, on a non-contiguous input."""
+    from course_lib.backends.base import Backend
+
+    backend = get_backend("cpu")
+    theirs, ours = both(random_array((4, 6, 5), "float32", seed=3))
+    theirs, ours = theirs.transpose(0, 2), ours.transpose(0, 2)
+    index = torch.randint(0, 6, (3, 6, 2))
+    assert_same(Backend.gather(backend, ours, 1, course_lib.tensor(index.numpy())), torch.gather(theirs, 1, index))
+    for dim in range(3):
+        assert_same(Backend.log_softmax(backend, ours, dim), torch.log_softmax(theirs, dim))
+        assert_same(Backend.softmax(backend, ours, dim), torch.softmax(theirs, dim))
