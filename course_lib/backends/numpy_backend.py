@@ -170,13 +170,13 @@ class NumpyBackend(Backend):
     def arange(self, start, end, step, count, dtype, device=CPU) -> Any:
         # NOTE: torch computes start + step * i with a fused multiply-add (one rounding), so the value
         # near 0 of arange(-8.0, 8.0, 0.1) is 4.4e-16, not 0.0; extended precision gives the same values.
+        if not dtype.is_floating_point and isinstance(start, int) and isinstance(step, int):
+            values = start + step * np.arange(count, dtype=np.int64)  # exact: no rounding to reproduce
+            return wrap(values.astype(dtype.numpy, copy=False), dtype, device)
         positions = np.arange(count, dtype=np.longdouble)
         values = (positions * np.longdouble(step) + np.longdouble(start)).astype(np.float64)
         if not dtype.is_floating_point:
-            if all(isinstance(v, int) for v in (start, step)):
-                values = start + step * np.arange(count, dtype=np.int64)
-            else:
-                values = np.floor(values) if step > 0 else np.ceil(values)
+            values = np.floor(values) if step > 0 else np.ceil(values)
         return wrap(values.astype(dtype.numpy, copy=False), dtype, device)
 
     # ------------------------------------------------------------------ compute
