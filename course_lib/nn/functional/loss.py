@@ -261,13 +261,9 @@ class NllLossBackward0(Function):
 def _warn_if_sizes_differ(input: Tensor, target: Tensor) -> None:
     """torch's warning: a target of another shape is broadcast, which is rarely what was meant."""
     if tuple(target.shape) != tuple(input.shape):
-        warnings.warn(f"Using a target size ({_size(target)}) that is different to the input size ({_size(input)}). "
+        warnings.warn(f"Using a target size ({target.shape!r}) that is different to the input size ({input.shape!r}). "
                       "This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", UserWarning, stacklevel=4)  # the loss's caller
-
-
-def _size(t: Tensor) -> str:
-    return f"course_lib.Size({list(t.shape)})"
 
 
 def _reduce_elementwise(losses: Tensor, reduction: str, weight: Optional[Tensor] = None) -> Tensor:
@@ -379,8 +375,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     """
     reduction = _reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"Using a target size ({_size(target)}) that is different to the input size "
-                         f"({_size(input)}) is deprecated. Please ensure they have the same size.")
+        raise ValueError(f"Using a target size ({target.shape!r}) that is different to the input size "
+                         f"({input.shape!r}) is deprecated. Please ensure they have the same size.")
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {target.dtype.type_name} but expected {input.dtype.type_name}")
     weight = _binary_weights(input, target, weight, "binary_cross_entropy")
@@ -447,7 +443,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     """
     reduction = _reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"Target size ({_size(target)}) must be the same as input size ({_size(input)})")
+        raise ValueError(f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})")
     if not target.dtype.is_floating_point and not input.dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type {target.dtype.type_name}")
     weight = _binary_weights(input, target, weight, "binary_cross_entropy_with_logits")

@@ -160,7 +160,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if training and input.numel() // max(channels, 1) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"course_lib.Size({list(input.shape)})")
+                         f"{input.shape!r}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be defined in evaluation mode")
     if training and running_mean is not None and running_var is not None:
