@@ -357,9 +357,11 @@ class Tensor:
                             "Use Tensor.cpu() to copy the tensor to host memory first.")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        self._storage.exposed = True  # the array aliases the storage
         return self._host_array()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        self._storage.exposed = True
         array = self._host_array()
         return array if dtype is None else array.astype(dtype)
 

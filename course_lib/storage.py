@@ -50,9 +50,11 @@ class Storage:
         device: where the buffer lives.
         buffers: the backend's :class:`Buffers`: what the storage asks about ``data``.
         version: how many in-place writes the storage has seen (shared by all its views).
+        exposed: True once memory outside course_lib may alias the buffer (``from_numpy``, ``numpy()``):
+            backward then never hands it to a leaf's ``.grad`` without a copy.
     """
 
-    __slots__ = ("data", "device", "buffers", "version", "__weakref__")
+    __slots__ = ("data", "device", "buffers", "version", "exposed", "__weakref__")
 
     def __init__(self, data: Any, device: device, buffers: Buffers):
         self.data = data
@@ -61,6 +63,7 @@ class Storage:
         # Bumped by every in-place write (chapter 02): autograd compares it with the version
         # a tensor had when it was saved for backward, to refuse gradients of stale values.
         self.version = 0
+        self.exposed = False
 
     def __len__(self) -> int:
         return self.buffers.length(self.data)

@@ -6,6 +6,7 @@ gradients" and "Un-broadcasting". ``Tensor.backward`` and :func:`grad` both call
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from .._tensor import AUTOGRAD_METHODS, Tensor
@@ -198,7 +199,8 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             if type(node) is AccumulateGrad:
                 grad = _run_hooks(node.variable, grad)
                 if wanted is None:
-                    accumulate_grad(node.variable, grad, create_graph)
+                    if create_graph or not _took_as_first_grad(node.variable, grad):
+                        accumulate_grad(node.variable, grad, create_graph)
                 elif id(node.variable) in wanted:
                     captured[id(node.variable)] = grad
                 continue
@@ -211,6 +213,7 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             for (child, _), child_grad in zip(node.next_functions, input_grads):
                 if child is not None and child_grad is not None:
                     _add_pending(pending, child, child_grad)
+            input_grads = child_grad = None  # the pending entries are then the gradients' only holders
     if inputs is None:
         return None
     result = tuple(captured.get(id(t)) for t in inputs)
@@ -219,6 +222,48 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in the "
                                "graph. Set allow_unused=True if this is the desired behavior.")
     return result
+
+
+def _references(value: object) -> int:
+    """``value``'s reference count, seen from a function it was passed to."""
+    return sys.getrefcount(value)
+
+
+def _references_of_a_sole_local() -> int:
+    """What :func:`_references` reports for an object that only one caller's local variable holds.
+
+    Measured rather than assumed: Python versions count the references of a call's own arguments
+    differently (3.14 borrows some).
+    """
+    value = object()
+    return _references(value)
+
+
+_SOLE = _references_of_a_sole_local()
+_STEALS = getattr(sys, "_is_gil_enabled", lambda: True)()  # free-threaded Python: counts are not exact
+
+
+def _took_as_first_grad(leaf: Tensor, grad: Tensor) -> bool:
+    """Make ``grad`` itself the leaf's first ``.grad`` when nothing else can see it; True if it did.
+
+    torch "steals" such a gradient instead of copying it (a copy of every parameter's gradient, every
+    step). Only the engine's local variable may hold the tensor, only the tensor its storage, nothing
+    outside course_lib its memory (``Storage.exposed``), and its layout must be the leaf's: then
+    nobody can tell the difference from :func:`accumulate_grad`'s copy. Anything else, or a leaf that
+    already has a gradient, returns False and goes through :func:`accumulate_grad`.
+    """
+    meta = leaf._autograd
+    if not _STEALS or meta is None or meta.grad is not None or grad._autograd is not None:
+        return False
+    storage = grad._storage
+    if (storage.exposed or grad._offset or grad._strides != leaf._strides or grad.dtype is not leaf.dtype
+            or grad.device != leaf.device or len(storage) != leaf.numel()):
+        return False
+    # The engine's local, this function's argument: a sole local; one reference (grad's) to its storage.
+    if _references(grad) != _SOLE + 1 or sys.getrefcount(storage) != 3:
+        return False
+    meta.grad = grad
+    return True
 
 
 def _run_hooks(tensor: Optional[Tensor], grad: Tensor) -> Tensor:

@@ -106,7 +106,9 @@ def share(array: np.ndarray, dtype) -> Any:
         strides = tuple(s // itemsize for s in array.strides)
         span = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
         flat = np.lib.stride_tricks.as_strided(array, shape=(span,), strides=(itemsize,))
-    return tensor_from_storage(Storage(flat, CPU, HOST_BUFFERS), array.shape, strides, 0, dtype, CPU, array)
+    storage = Storage(flat, CPU, HOST_BUFFERS)
+    storage.exposed = True  # the caller's array aliases it
+    return tensor_from_storage(storage, array.shape, strides, 0, dtype, CPU, array)
 
 
 @quietly
