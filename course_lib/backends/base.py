@@ -165,6 +165,29 @@ class Backend(ABC):
     def matmul(self, a, b) -> Any:
         """Batched matrix product: ``a`` is ``(..., n, k)``, ``b`` is ``(..., k, m)``, batch dims broadcast."""
 
+    def linear(self, x, weight, bias=None) -> Any:
+        """``x @ weight.T + bias``: ``x`` is ``(..., k)``, ``weight`` ``(m, k)``, ``bias`` ``(m,)`` or None; one dtype.
+
+        Composed here of :meth:`matmul` (with the transposed view of ``weight``) and an in-place ``add``; a
+        backend may fuse them (a layer's forward in every training step).
+        """
+        rows, columns = weight._shape
+        transposed = tensor_from_storage(weight._storage, (columns, rows), weight._strides[::-1], weight._offset,
+                                         weight.dtype, weight.device)
+        out = self.matmul(x, transposed)
+        return out if bias is None else self.zip("add", out, bias, out=out)
+
+    def one_hot(self, index, classes: int, dtype) -> Any:
+        """``index.shape + (classes,)`` of ``dtype``: 1 where the last coordinate is that element's index, else 0.
+
+        ``index`` is int64 with every value in ``[0, classes)`` (the caller checks). Composed here of an
+        ``arange``, a broadcast ``eq`` against ``index`` seen with a trailing dimension of 1, and a cast.
+        """
+        column = tensor_from_storage(index._storage, index._shape + (1,), index._strides + (1,), index._offset,
+                                     index.dtype, index.device)
+        classes_row = self.arange(0, classes, 1, classes, index.dtype, index.device)
+        return self.cast(self.zip("eq", column, classes_row), dtype)
+
     @abstractmethod
     def take(self, x, positions) -> Any:
         """A new tensor of ``positions``' shape: the storage elements of ``x`` at those int64 positions."""

@@ -284,6 +284,19 @@ class NumpyBackend(Backend):
         return wrap(np.matmul(array_of(a), array_of(b)), a.dtype, a.device)
 
     @quietly
+    def linear(self, x, weight, bias=None) -> Any:
+        out = np.matmul(array_of(x), array_of(weight).T)
+        if bias is not None:
+            out += array_of(bias)
+        return wrap(out, x.dtype, x.device)
+
+    def one_hot(self, index, classes: int, dtype) -> Any:
+        flat = array_of(index).reshape(-1)
+        out = np.zeros((flat.size, classes), dtype.numpy)
+        out[np.arange(flat.size), flat] = 1
+        return wrap(out.reshape(index._shape + (classes,)), dtype, index.device)
+
+    @quietly
     def cat(self, tensors, dim, dtype) -> Any:
         arrays = [array_of(t) for t in tensors]
         return wrap(np.concatenate(arrays, axis=dim, dtype=dtype.numpy, casting="unsafe"), dtype, tensors[0].device)

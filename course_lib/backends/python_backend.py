@@ -222,6 +222,9 @@ class PythonBackend(NumpyBackend):
         map_loop(identity, source, strided(dst))
 
     cat = Backend.cat  # composed from empty + copy_into (your map_loop), not NumPy's concatenate
+    # Composed from the loops too, not NumPy's fused versions:
+    linear, log_softmax, softmax = Backend.linear, Backend.log_softmax, Backend.softmax
+    gather, one_hot = Backend.gather, Backend.one_hot
 
     @quietly
     def where(self, condition, a, b) -> Any:

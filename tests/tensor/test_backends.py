@@ -158,8 +158,9 @@ def test_a_storage_asks_its_backend_about_its_buffer():
 
 
 def test_the_composed_defaults_of_the_backend_contract_equal_torch():
-    """``Backend``'s own ``gather``, ``log_softmax`` and ``softmax`` (made of its primitives, for a backend that
-    does not fuse them) compute what torch computes, on a non-contiguous input."""
+    """``Backend``'s own ``gather``, ``log_softmax``, ``softmax``, ``linear`` and ``one_hot`` (made of its
+    primitives, for a backend that does not fuse them) compute what torch computes, on non-contiguous
+    inputs; so do the NumPy backend's fused versions."""
     from course_lib.backends.base import Backend
 
     backend = get_backend("cpu")
@@ -170,3 +171,17 @@ def test_the_composed_defaults_of_the_backend_contract_equal_torch():
     for dim in range(3):
         assert_same(Backend.log_softmax(backend, ours, dim), torch.log_softmax(theirs, dim))
         assert_same(Backend.softmax(backend, ours, dim), torch.softmax(theirs, dim))
+
+    weight_theirs, weight_ours = both(random_array((7, 5), "float32", seed=4))
+    bias_theirs, bias_ours = both(random_array((7,), "float32", seed=5))
+    rows_theirs, rows_ours = theirs[:, :, 0].T, ours[:, :, 0].T  # (6, 5), non-contiguous
+    batch_theirs, batch_ours = both(random_array((5, 3, 2), "float32", seed=6))
+    batch_theirs, batch_ours = batch_theirs.permute(2, 1, 0), batch_ours.permute(2, 1, 0)  # (2, 3, 5)
+    for linear in (Backend.linear, type(backend).linear):
+        assert_same(linear(backend, rows_ours, weight_ours, bias_ours),
+                    torch.nn.functional.linear(rows_theirs, weight_theirs, bias_theirs))
+        assert_same(linear(backend, batch_ours, weight_ours, None), torch.nn.functional.linear(batch_theirs, weight_theirs))
+    classes = course_lib.tensor(index.numpy()).transpose(0, 2)  # int64 in [0, 6), non-contiguous
+    for one_hot in (Backend.one_hot, type(backend).one_hot):
+        assert_same(one_hot(backend, classes, 6, course_lib.float32),
+                    torch.nn.functional.one_hot(index.transpose(0, 2), 6).float())

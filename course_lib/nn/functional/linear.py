@@ -11,6 +11,8 @@ from typing import Optional
 
 from ..._tensor import Tensor
 from ...autograd.function import Function, backward_of
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.common import backend_for
 from ...ops.dispatch import differentiable
 
 
@@ -34,6 +36,10 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
                            f"{weight.shape[1]}x{weight.shape[0]})")
+    if (weight.dim() == 2 and input.dim() >= 2 and input.dtype is weight.dtype and input.device == weight.device
+            and (bias is None or (bias.dtype is input.dtype and bias._shape == weight._shape[:1]
+                                  and bias.device == input.device))):
+        return backend_for(input.device).linear(input, weight, bias)  # the common case, in one primitive
     out = input.matmul(weight.t())
     if bias is not None:
         out = out + bias if out.dtype != bias.dtype or out.dim() == 0 else out.add_(bias)
@@ -54,6 +60,8 @@ class AddmmBackward0(Function):
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
+        if weight.dim() == 2 and input.dim() == 2 and not is_grad_enabled() and grad.dtype is input.dtype:
+            return _backward_2d(grad, input, weight, needs, ctx.has_bias)
         grad_input = grad_weight = grad_bias = None
         if needs[0]:
             grad_input = grad.matmul(weight) if weight.dim() == 2 else grad.unsqueeze(-1) * weight
@@ -70,3 +78,13 @@ class AddmmBackward0(Function):
             if ctx.has_bias and len(needs) > 2 and needs[2]:
                 grad_bias = grad.sum()
         return grad_input, grad_weight, grad_bias
+
+
+def _backward_2d(grad: Tensor, input: Tensor, weight: Tensor, needs: tuple, has_bias: bool) -> tuple:
+    """The same gradients for a 2-d ``input``, straight from the backend's primitives: a backward that is
+    not itself recorded (no ``create_graph``) needs none of the Tensor layer's bookkeeping."""
+    backend = backend_for(grad.device)
+    grad_input = backend.matmul(grad, weight) if needs[0] else None  # (N, out) @ (out, in)
+    grad_weight = backend.matmul(grad.t(), input) if len(needs) > 1 and needs[1] else None  # (out, N) @ (N, in)
+    grad_bias = backend.reduce("sum", grad, (0,), False) if has_bias and len(needs) > 2 and needs[2] else None
+    return grad_input, grad_weight, grad_bias

@@ -18,7 +18,8 @@ from typing import Optional
 
 from ... import dtypes as _dt
 from ..._tensor import Tensor
-from ...autograd.function import Function, backward_of
+from ...autograd.function import Function, FunctionCtx, backward_of
+from ...ops.common import backend_for
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.activation import log_softmax, softmax
 from ...ops.creation import arange
@@ -41,8 +42,12 @@ def _reduction(reduction: str, size_average: Optional[bool] = None, reduce: Opti
     return reduction
 
 
-def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:
-    """torch's errors for class-index targets of the wrong dtype or shape."""
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> bool:
+    """torch's errors for class-index targets of the wrong dtype, shape or range.
+
+    Returns:
+        True when every target counts: all in ``[0, C)`` and ``ignore_index`` outside that range.
+    """
     if input.dim() == 0:
         raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target.numel()}).")
     batch = input.shape[0] if input.dim() > 1 else None
@@ -57,13 +62,17 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
     classes = input.shape[1] if input.dim() > 1 else input.shape[0]
     if not target.numel():
-        return
-    low, high = int(target.min()), int(target.max())
+        return False
+    backend, every_dim = backend_for(target.device), tuple(range(target.dim()))
+    low = backend.reduce("min", target, every_dim, False).item()
+    high = backend.reduce("max", target, every_dim, False).item()
     if low < 0 or high >= classes:  # the rare case: look again without the ignored entries
         valid = target[target.ne(ignore_index)]
         if valid.numel() and (int(valid.min()) < 0 or int(valid.max()) >= classes):
             bad = int(valid.max()) if int(valid.max()) >= classes else int(valid.min())
             raise IndexError(f"Target {bad} is out of bounds.")
+        return False
+    return not 0 <= ignore_index < classes
 
 
 def _long(target: Tensor) -> Tensor:
@@ -152,8 +161,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     if input.dim() == 2 and weight is None and label_smoothing == 0.0:
-        _check_targets(input, target, ignore_index)
-        return cross_entropy_loss(input, _long(target), ignore_index, reduction)
+        every_target_counts = _check_targets(input, target, ignore_index)
+        return cross_entropy_loss(input, _long(target), None if every_target_counts else ignore_index, reduction)
     log_p = log_softmax(input, 1 if input.dim() > 1 else 0)
     loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
@@ -209,11 +218,11 @@ def _picked(target: Tensor, classes: int, ignore_index: int, dtype) -> Tensor:
 
 
 @differentiable("cross_entropy_loss", method=False, export=False)
-def cross_entropy_loss(input: Tensor, target: Tensor, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+def cross_entropy_loss(input: Tensor, target: Tensor, ignore_index: Optional[int] = -100,
+                       reduction: str = "mean") -> Tensor:
     """Cross-entropy of ``(N, C)`` logits and ``(N,)`` class indices, one node (``cross_entropy`` calls it
-    after checking its arguments)."""
-    picked = _picked(target, input.shape[1], ignore_index, input.dtype)
-    return _loss_from(log_softmax(input, 1), picked, picked.sum(), reduction)
+    after checking its arguments; ``ignore_index=None`` when it found that every target counts)."""
+    return NllLossBackward0.forward(FunctionCtx((False, False)), input, target, ignore_index, reduction)
 
 
 def _loss_from(log_p: Tensor, picked: Tensor, count: Tensor, reduction: str) -> Tensor:
@@ -227,32 +236,51 @@ def _loss_from(log_p: Tensor, picked: Tensor, count: Tensor, reduction: str) -> 
 
 @backward_of("cross_entropy_loss")
 class NllLossBackward0(Function):
-    """``d loss / d input = (softmax(input) - one_hot(target)) * scale``; named like torch's last node."""
+    """``d loss / d input = (softmax(input) - one_hot(target)) * scale``; named like torch's last node.
+
+    When every target counts (the usual case, ``ignore_index=None``) both passes call the backend's
+    primitives directly: a few array operations, no graph bookkeeping.
+    """
 
     @staticmethod
     def forward(ctx, input, target, ignore_index=-100, reduction="mean"):
+        ctx.reduction = reduction
+        if ignore_index is None:
+            backend = backend_for(input.device)
+            log_p = backend.log_softmax(input, 1)
+            picked = backend.one_hot(target, input.shape[1], input.dtype)
+            ctx.save_for_backward(input, log_p, picked)
+            ctx.counted = input.shape[0]
+            chosen = backend.zip("mul", log_p, picked)
+            if reduction == "none":
+                return backend.zip("mul", backend.reduce("sum", chosen, (1,), False), -1)
+            total = backend.reduce("sum", chosen, (0, 1), False)
+            return backend.zip("div", total, -ctx.counted) if reduction == "mean" else backend.zip("mul", total, -1)
         log_p = log_softmax(input, 1)
         picked = _picked(target, input.shape[1], ignore_index, input.dtype)
         count = picked.sum()
-        ctx.save_for_backward(input, log_p, picked, count)
-        ctx.reduction, ctx.counted = reduction, count.item()  # how many targets count (not ignored)
+        ctx.save_for_backward(input, log_p, picked)
+        ctx.counted = count.item()  # how many targets count (not ignored)
         return _loss_from(log_p, picked, count, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        input, log_p, picked, count = ctx.saved_tensors
+        input, log_p, picked = ctx.saved_tensors
         if ctx.counted == 0:  # every target ignored: no gradient (the mean itself is 0/0, nan, as in torch)
             return log_p.new_zeros(log_p.shape), None
         if ctx.reduction == "none":
-            scale = grad.unsqueeze(1) * picked.sum(1, keepdim=True)
+            scale = grad.unsqueeze(1)
         else:
-            scale = grad / count if ctx.reduction == "mean" else grad
-            if ctx.counted != log_p.shape[0]:  # an ignored target's row gets no gradient
-                scale = scale * picked.sum(1, keepdim=True)
-        # With create_graph, softmax(input) links the gradient to the input (second derivatives); without,
-        # the saved log-probabilities give it in one cheap exp.
-        probabilities = softmax(input, 1) if is_grad_enabled() else log_p.exp()
-        return (probabilities - picked) * scale, None
+            scale = grad / ctx.counted if ctx.reduction == "mean" else grad
+        if ctx.counted != log_p.shape[0]:  # an ignored target's row gets no gradient
+            scale = scale * picked.sum(1, keepdim=True)
+        if not is_grad_enabled():  # (softmax - picked) * scale, in place in one new array
+            backend = backend_for(log_p.device)
+            probabilities = backend.map("exp", log_p)
+            backend.zip("sub", probabilities, picked, out=probabilities)
+            return backend.zip("mul", probabilities, scale, out=probabilities), None
+        # With create_graph, softmax(input) links the gradient to the input (second derivatives).
+        return (softmax(input, 1) - picked) * scale, None
 
 
 # --- losses of element-wise targets: regression (mse, l1, smooth l1, huber) and binary cross-entropy ---

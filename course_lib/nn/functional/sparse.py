@@ -13,7 +13,7 @@ from ... import dtypes as _dt
 from ..._tensor import Tensor
 from ...autograd.function import Function, backward_of
 from ...autograd.grad_mode import no_grad
-from ...ops.creation import arange
+from ...ops.common import backend_for
 from ...ops.dispatch import differentiable
 
 
@@ -42,8 +42,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Can not infer total number of classes from empty tensor.")
     elif num_classes < 0:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    classes = arange(num_classes, device=tensor.device)
-    return tensor.unsqueeze(-1).eq(classes).to(_dt.int64)
+    return backend_for(tensor.device).one_hot(tensor, num_classes, _dt.int64)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
