@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 from .._tensor import AUTOGRAD_METHODS, Tensor
 from .function import AccumulateGrad, Node, edge_of
 from .grad_mode import set_grad_enabled
-from ..ops.creation import ones_like
+from ..ops.common import backend_for
 
 Tensors = Union[Tensor, Sequence[Tensor]]
 
@@ -145,7 +145,7 @@ def _initial_grads(outputs: List[Tensor], grad_outputs: List[Optional[Tensor]]) 
         if grad is None:
             if output.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = ones_like(output)
+            grad = backend_for(output.device).full(output._shape, 1, output.dtype, output.device)
         elif tuple(grad.shape) != tuple(output.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {grad.shape} and output[0] "
                                f"has a shape of {output.shape}.")
@@ -197,23 +197,33 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
             if grad is None:  # nothing reaches this node (e.g. only inputs that need no gradient)
                 continue
             if type(node) is AccumulateGrad:
-                grad = _run_hooks(node.variable, grad)
+                leaf = node.variable
+                if leaf._autograd is not None and leaf._autograd.hooks:
+                    grad = _run_hooks(leaf, grad)
                 if wanted is None:
-                    if create_graph or not _took_as_first_grad(node.variable, grad):
-                        accumulate_grad(node.variable, grad, create_graph)
-                elif id(node.variable) in wanted:
-                    captured[id(node.variable)] = grad
+                    if create_graph or not _took_as_first_grad(leaf, grad):
+                        accumulate_grad(leaf, grad, create_graph)
+                elif id(leaf) in wanted:
+                    captured[id(leaf)] = grad
                 continue
-            if node.tensor_ref is not None:
-                grad = _run_hooks(node.tensor_ref(), grad)
-                _retained(node.tensor_ref, grad, wanted, captured, create_graph)
+            owner = node.tensor_ref() if node.tensor_ref is not None else None
+            if owner is not None and owner._autograd is not None:  # the output, while it lives
+                if owner._autograd.hooks:
+                    grad = _run_hooks(owner, grad)
+                if wanted is not None:
+                    if id(owner) in wanted:
+                        captured[id(owner)] = grad
+                elif owner._autograd.retains_grad:
+                    accumulate_grad(owner, grad, create_graph)
+            owner = None
             input_grads = validate_outputs(node, node.apply(grad))
             if not retain_graph:
                 node.release()
             for (child, _), child_grad in zip(node.next_functions, input_grads):
                 if child is not None and child_grad is not None:
-                    _add_pending(pending, child, child_grad)
-            input_grads = child_grad = None  # the pending entries are then the gradients' only holders
+                    previous = pending.get(child)
+                    pending[child] = child_grad if previous is None else previous + child_grad
+            input_grads = child_grad = previous = None  # the pending entries are then the gradients' only holders
     if inputs is None:
         return None
     result = tuple(captured.get(id(t)) for t in inputs)
@@ -312,18 +322,6 @@ def _leaf_node(tensor: Tensor) -> Node:
 def _add_pending(pending: Dict[Node, Tensor], node: Node, grad: Tensor) -> None:
     previous = pending.get(node)
     pending[node] = grad if previous is None else previous + grad
-
-
-def _retained(owner, grad: Tensor, wanted, captured, create_graph: bool) -> None:
-    """A non-leaf's gradient: kept in ``.grad`` if it called ``retain_grad()``, captured for ``grad()``."""
-    tensor = owner()
-    if tensor is None:
-        return
-    if wanted is not None:
-        if id(tensor) in wanted:
-            captured[id(tensor)] = grad
-    elif tensor.retains_grad:
-        accumulate_grad(tensor, grad, create_graph)
 
 
 def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tensor]]] = None,

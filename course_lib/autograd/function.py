@@ -19,7 +19,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable, List, Optional, Tuple
 
-from .._tensor import Tensor
+from .._tensor import AutogradMeta, Tensor
 from ..ops.dispatch import AUTOGRAD, OPS
 from ..ops.dispatch import grad_mode as _state
 
@@ -174,13 +174,15 @@ def _with_history(values: Tensor, original: Optional[Tensor], node: Optional["Ba
 
 def edge_of(value: Any) -> Tuple[Optional[Node], int]:
     """The ``next_functions`` entry for one forward input."""
-    if not isinstance(value, Tensor) or not value.requires_grad:
+    if not isinstance(value, Tensor) or not value._requires_grad:
         return (None, 0)
-    if value.grad_fn is not None:
-        return (value.grad_fn, 0)
+    meta = value._autograd
+    if meta is None:
+        meta = value._autograd = AutogradMeta()
+    elif meta.grad_fn is not None:
+        return (meta.grad_fn, 0)
     # One accumulator per leaf, so every use of it reaches the same node. The leaf holds it
     # weakly (the graphs that use it hold it), so leaf and node form no reference cycle.
-    meta = value.autograd_meta
     node = meta.accumulator() if meta.accumulator is not None else None
     if node is None:
         node = AccumulateGrad(value)
@@ -242,8 +244,12 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
     edges, inputs = [], []
     for i in slots:
         a = args[i]
-        edges.append(edge_of(a))
-        inputs.append((a._shape, a.dtype) if isinstance(a, Tensor) else None)
+        if isinstance(a, Tensor):
+            edges.append(edge_of(a) if a._requires_grad else (None, 0))
+            inputs.append((a._shape, a.dtype))
+        else:
+            edges.append((None, 0))
+            inputs.append(None)
     node_class = function.__dict__.get("_node_type") or node_type(function)
     node = node_class(ctx, tuple(edges), slots, tuple(inputs), len(args))
     node.tensor_ref = weakref.ref(result)  # for retain_grad() and autograd.grad on non-leaves
@@ -257,7 +263,10 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
             # again when backward unpacks it (saved_tensors).
             saved[i] = (result.detach(), version, weakref.ref(result))
     result._requires_grad = True  # the slot: an output is not a leaf, which the checked property refuses
-    result.grad_fn = node
+    meta = result._autograd
+    if meta is None:
+        meta = result._autograd = AutogradMeta()
+    meta.grad_fn = node
     if function.is_view and result._storage is args[0]._storage:
         remember_view(result, args[0], function, args[1:], kwargs)
 

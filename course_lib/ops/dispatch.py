@@ -135,7 +135,7 @@ def differentiable(name: str, *, method: bool = True, export: bool = True,
                 args = keywords_to_positions(positional, args, kwargs)
                 if sizes_keyword in kwargs and len(args) == len(positional):
                     args += (kwargs.pop(sizes_keyword),)
-            if args and args[0].__class__ is not Tensor and is_torch_tensor(args[0]):
+            if args and not isinstance(args[0], Tensor) and is_torch_tensor(args[0]):
                 raise mixed_libraries(name)
             try:
                 if grad_mode.enabled and any_requires_grad(args, kwargs):

@@ -47,12 +47,23 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
     return write_result(self, result)
 
 
+def add_scaled_(self: Tensor, other: Tensor, alpha: float) -> Tensor:
+    """``self += alpha * other`` for floating-point tensors of one shape, dtype and device (not checked: an
+    optimizer's update of a parameter by its gradient), in two primitives; returns ``self``."""
+    check_writable(self)
+    backend = backend_for(self.device)
+    return backend.zip("add", self, backend.zip("mul", other, alpha), out=self)
+
+
 @differentiable("add_", export=False)
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """In-place ``self += alpha * other``; returns ``self``."""
     if alpha != 1:
         if isinstance(alpha, float) and not self.dtype.is_floating_point:
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        if (isinstance(other, Tensor) and other.dtype is self.dtype and other._shape == self._shape
+                and other.device == self.device and self.dtype.is_floating_point):
+            return add_scaled_(self, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _inplace_binary("add", self, other)
 

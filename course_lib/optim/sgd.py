@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..ops.inplace import add_scaled_
 from .optimizer import Optimizer
 
 
@@ -68,4 +69,7 @@ class SGD(Optimizer):
                 else:
                     buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
                 grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
-            param.add_(grad, alpha=-lr)
+            if grad._shape == param._shape and grad.dtype is param.dtype and grad.device == param.device:
+                add_scaled_(param, grad, -lr)  # what param.add_(grad, alpha=-lr) does, without its checks
+            else:
+                param.add_(grad, alpha=-lr)
