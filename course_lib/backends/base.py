@@ -177,6 +177,45 @@ class Backend(ABC):
         out = self.matmul(x, transposed)
         return out if bias is None else self.zip("add", out, bias, out=out)
 
+    def cross_entropy(self, logits, target, reduction: str) -> Tuple[Any, Any]:
+        """Cross-entropy of ``(N, C)`` logits and ``(N,)`` int64 class indices, all in ``[0, C)`` (the caller
+        checks), reduced by ``"mean"``, ``"sum"`` or ``"none"`` (per row); returns ``(loss, log_softmax(logits))``.
+
+        Composed here of :meth:`log_softmax`, :meth:`one_hot`, a product and sums; a backend may fuse it
+        (every training step of a classifier runs it once, and :meth:`cross_entropy_backward`).
+        """
+        log_p = self.log_softmax(logits, 1)
+        chosen = self.zip("mul", log_p, self.one_hot(target, logits._shape[1], logits.dtype))
+        if reduction == "none":
+            return self.zip("mul", self.reduce("sum", chosen, (1,), False), -1), log_p
+        total = self.reduce("sum", chosen, (0, 1), False)
+        return (self.zip("div", total, -logits._shape[0]) if reduction == "mean" else self.zip("mul", total, -1)), log_p
+
+    def cross_entropy_backward(self, grad, log_p, target, reduction: str) -> Any:
+        """The gradient of :meth:`cross_entropy` with respect to the logits, ``(softmax - one_hot(target)) *
+        scale``, from the loss's gradient ``grad`` (0-d, or ``(N,)`` for ``"none"``) and the saved ``log_p``."""
+        rows, classes = log_p._shape
+        probabilities = self.map("exp", log_p)
+        self.zip("sub", probabilities, self.one_hot(target, classes, log_p.dtype), out=probabilities)
+        if reduction == "none":  # one scale per row: grad seen as a column
+            scale = tensor_from_storage(grad._storage, (rows, 1), (grad._strides[0], 1), grad._offset, grad.dtype,
+                                        grad.device)
+        else:
+            scale = self.zip("div", grad, rows) if reduction == "mean" else grad
+        return self.zip("mul", probabilities, scale, out=probabilities)
+
+    def add_scaled(self, out, x, alpha: Any) -> Any:
+        """``out += alpha * x`` in place (``x`` of ``out``'s shape and dtype); returns ``out``: an optimizer's
+        update of a parameter by its gradient. Composed here of a ``mul`` and an in-place ``add``."""
+        return self.zip("add", out, self.zip("mul", x, alpha), out=out)
+
+    def threshold_backward(self, grad, result, threshold: Any = 0) -> Any:
+        """``grad`` where ``result > threshold`` or ``result`` is NaN, else 0 (relu's backward; both of one
+        shape and dtype). Composed here of a comparison, its negation (so NaN passes) and a product
+        (cheaper than ``where`` in NumPy)."""
+        keep = self.cast(self.map("logical_not", self.zip("le", result, threshold)), grad.dtype)
+        return self.zip("mul", grad, keep, out=keep)
+
     def one_hot(self, index, classes: int, dtype) -> Any:
         """``index.shape + (classes,)`` of ``dtype``: 1 where the last coordinate is that element's index, else 0.
 

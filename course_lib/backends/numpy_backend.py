@@ -18,7 +18,8 @@ from .. import dtypes as _dtypes
 from ..device import CPU
 from ..shape import broadcast_shape, reduced_shape
 from ..storage import Buffers, Storage
-from ..shape import row_major_strides
+from ..shape import _ROW_MAJOR, row_major_strides
+from . import base as _base
 from .base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
 from .numpy_functions import BINARY, REDUCE, UNARY, quietly
 
@@ -82,7 +83,9 @@ def wrap(array: Any, dtype, device=CPU) -> Any:
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     shape = array.shape
-    return tensor_from_storage(Storage(array.reshape(-1), device, HOST_BUFFERS), shape, row_major_strides(shape), 0, dtype, device, array)
+    strides = _ROW_MAJOR.get(shape) or row_major_strides(shape)
+    # NOTE: base._constructor is what tensor_from_storage calls: every operation ends here, so one call less.
+    return _base._constructor(Storage(array.reshape(-1), device, HOST_BUFFERS), shape, strides, 0, dtype, device, array)
 
 
 def share(array: np.ndarray, dtype) -> Any:
@@ -289,6 +292,40 @@ class NumpyBackend(Backend):
         if bias is not None:
             out += array_of(bias)
         return wrap(out, x.dtype, x.device)
+
+    @quietly
+    def cross_entropy(self, logits, target, reduction: str) -> Tuple[Any, Any]:
+        x, picks = array_of(logits), array_of(target)
+        log_p = x - x.max(axis=1, keepdims=True)
+        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+        chosen = log_p[np.arange(picks.size), picks]
+        if reduction == "none":
+            loss = np.negative(chosen)
+        else:
+            loss = -chosen.sum() / picks.size if reduction == "mean" else -chosen.sum()
+        return wrap(loss, logits.dtype, logits.device), wrap(log_p, logits.dtype, logits.device)
+
+    @quietly
+    def cross_entropy_backward(self, grad, log_p, target, reduction: str) -> Any:
+        picks, scale = array_of(target), array_of(grad)
+        gradient = np.exp(array_of(log_p))
+        gradient[np.arange(picks.size), picks] -= 1
+        if reduction == "none":
+            gradient *= scale[:, None]
+        else:
+            gradient *= scale / picks.size if reduction == "mean" else scale
+        return wrap(gradient, log_p.dtype, log_p.device)
+
+    @quietly
+    def add_scaled(self, out, x, alpha: Any) -> Any:
+        target = array_of(out)
+        np.add(target, np.multiply(array_of(x), alpha), out=target)
+        return out
+
+    def threshold_backward(self, grad, result, threshold: Any = 0) -> Any:
+        keep = np.less_equal(array_of(result), threshold)
+        np.logical_not(keep, out=keep)
+        return wrap(np.multiply(array_of(grad), keep, dtype=grad.dtype.numpy), grad.dtype, grad.device)
 
     def one_hot(self, index, classes: int, dtype) -> Any:
         flat = array_of(index).reshape(-1)

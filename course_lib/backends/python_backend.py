@@ -225,6 +225,8 @@ class PythonBackend(NumpyBackend):
     # Composed from the loops too, not NumPy's fused versions:
     linear, log_softmax, softmax = Backend.linear, Backend.log_softmax, Backend.softmax
     gather, one_hot = Backend.gather, Backend.one_hot
+    add_scaled, threshold_backward = Backend.add_scaled, Backend.threshold_backward
+    cross_entropy, cross_entropy_backward = Backend.cross_entropy, Backend.cross_entropy_backward
 
     @quietly
     def where(self, condition, a, b) -> Any:

@@ -49,10 +49,9 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
 
 def add_scaled_(self: Tensor, other: Tensor, alpha: float) -> Tensor:
     """``self += alpha * other`` for floating-point tensors of one shape, dtype and device (not checked: an
-    optimizer's update of a parameter by its gradient), in two primitives; returns ``self``."""
+    optimizer's update of a parameter by its gradient), in one primitive; returns ``self``."""
     check_writable(self)
-    backend = backend_for(self.device)
-    return backend.zip("add", self, backend.zip("mul", other, alpha), out=self)
+    return backend_for(self.device).add_scaled(self, other, alpha)
 
 
 @differentiable("add_", export=False)

@@ -158,9 +158,9 @@ def test_a_storage_asks_its_backend_about_its_buffer():
 
 
 def test_the_composed_defaults_of_the_backend_contract_equal_torch():
-    """``Backend``'s own ``gather``, ``log_softmax``, ``softmax``, ``linear`` and ``one_hot`` (made of its
-    primitives, for a backend that does not fuse them) compute what torch computes, on non-contiguous
-    inputs; so do the NumPy backend's fused versions."""
+    """``Backend``'s own ``gather``, ``log_softmax``, ``softmax``, ``linear``, ``one_hot``, ``add_scaled`` and
+    ``threshold_backward`` (made of its primitives, for a backend that does not fuse them) compute what torch
+    computes, on non-contiguous inputs; so do the NumPy backend's fused versions."""
     from course_lib.backends.base import Backend
 
     backend = get_backend("cpu")
@@ -185,3 +185,36 @@ def test_the_composed_defaults_of_the_backend_contract_equal_torch():
     for one_hot in (Backend.one_hot, type(backend).one_hot):
         assert_same(one_hot(backend, classes, 6, course_lib.float32),
                     torch.nn.functional.one_hot(index.transpose(0, 2), 6).float())
+    grad_theirs, grad_ours = both(random_array((4, 6, 5), "float32", seed=7))
+    result_theirs = torch.relu(theirs).clone()
+    result_theirs[0, 0, 0], result_theirs[1, 1, 1] = float("nan"), 0.0  # NaN passes the gradient, 0 does not
+    result_ours = course_lib.tensor(result_theirs.numpy()).transpose(0, 2).contiguous().transpose(0, 2)
+    expected = torch.ops.aten.threshold_backward(grad_theirs.transpose(0, 2), result_theirs, 0)
+    for threshold_backward in (Backend.threshold_backward, type(backend).threshold_backward):
+        assert_same(threshold_backward(backend, grad_ours.transpose(0, 2), result_ours, 0), expected)
+    for add_scaled in (Backend.add_scaled, type(backend).add_scaled):
+        target_theirs, target_ours = both(random_array((6, 5), "float32", seed=8))
+        returned = add_scaled(backend, target_ours, rows_ours, -0.25)
+        assert returned is target_ours
+        assert_same(target_ours, target_theirs.add_(rows_theirs, alpha=-0.25))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_the_cross_entropy_primitives_equal_torch(reduction):
+    """``cross_entropy`` and ``cross_entropy_backward``, composed (``Backend``'s own) and fused (NumPy's), give
+    torch's loss, log-probabilities and gradient, from non-contiguous logits."""
+    from course_lib.backends.base import Backend
+
+    backend = get_backend("cpu")
+    theirs, ours = both(random_array((7, 5), "float32", seed=9))
+    theirs, ours = theirs.T.requires_grad_(), ours.T  # (5, 7): 5 rows of 7 classes
+    target = torch.tensor([6, 0, 3, 3, 1])
+    grad_theirs, grad_ours = both(random_array((5,) if reduction == "none" else (), "float32", seed=10))
+    loss = torch.nn.functional.cross_entropy(theirs, target, reduction=reduction)
+    (expected_grad,) = torch.autograd.grad(loss, theirs, grad_theirs)
+    for implementation in (Backend, type(backend)):
+        ours_loss, log_p = implementation.cross_entropy(backend, ours, course_lib.tensor(target.numpy()), reduction)
+        assert_same(ours_loss, loss.detach())
+        assert_same(log_p, torch.log_softmax(theirs.detach(), 1))
+        assert_same(implementation.cross_entropy_backward(backend, grad_ours, log_p, course_lib.tensor(target.numpy()),
+                                                          reduction), expected_grad)

@@ -135,6 +135,4 @@ class ReluBackward0(Function):
         (result,) = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: Tensor operations, differentiable again
             return grad * ~(result <= 0)
-        backend = backend_for(grad.device)  # every step of every MLP: the primitives directly
-        keep = backend.cast(backend.map("logical_not", backend.zip("le", result, 0)), grad.dtype)
-        return backend.zip("mul", grad, keep, out=keep)
+        return backend_for(grad.device).threshold_backward(grad, result, 0)  # every step of every MLP

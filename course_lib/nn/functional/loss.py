@@ -20,6 +20,7 @@ from ... import dtypes as _dt
 from ..._tensor import Tensor
 from ...autograd.function import Function, FunctionCtx, backward_of
 from ...ops.common import backend_for
+from .sparse import one_hot
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.activation import log_softmax, softmax
 from ...ops.creation import arange
@@ -238,24 +239,19 @@ def _loss_from(log_p: Tensor, picked: Tensor, count: Tensor, reduction: str) -> 
 class NllLossBackward0(Function):
     """``d loss / d input = (softmax(input) - one_hot(target)) * scale``; named like torch's last node.
 
-    When every target counts (the usual case, ``ignore_index=None``) both passes call the backend's
-    primitives directly: a few array operations, no graph bookkeeping.
+    When every target counts (the usual case, ``ignore_index=None``) each pass is one backend primitive,
+    ``cross_entropy`` and ``cross_entropy_backward`` (unless the backward is recorded, ``create_graph``).
     """
 
     @staticmethod
     def forward(ctx, input, target, ignore_index=-100, reduction="mean"):
         ctx.reduction = reduction
         if ignore_index is None:
-            backend = backend_for(input.device)
-            log_p = backend.log_softmax(input, 1)
-            picked = backend.one_hot(target, input.shape[1], input.dtype)
-            ctx.save_for_backward(input, log_p, picked)
-            ctx.counted = input.shape[0]
-            chosen = backend.zip("mul", log_p, picked)
-            if reduction == "none":
-                return backend.zip("mul", backend.reduce("sum", chosen, (1,), False), -1)
-            total = backend.reduce("sum", chosen, (0, 1), False)
-            return backend.zip("div", total, -ctx.counted) if reduction == "mean" else backend.zip("mul", total, -1)
+            loss, log_p = backend_for(input.device).cross_entropy(input, target, reduction)
+            ctx.save_for_backward(input, log_p, target)
+            ctx.counted, ctx.every_target_counts = input.shape[0], True
+            return loss
+        ctx.every_target_counts = False
         log_p = log_softmax(input, 1)
         picked = _picked(target, input.shape[1], ignore_index, input.dtype)
         count = picked.sum()
@@ -266,6 +262,10 @@ class NllLossBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         input, log_p, picked = ctx.saved_tensors
+        if ctx.every_target_counts:
+            if not is_grad_enabled():
+                return backend_for(log_p.device).cross_entropy_backward(grad, log_p, picked, ctx.reduction), None
+            picked = one_hot(picked, log_p.shape[1]).to(log_p.dtype)  # the saved tensor was the targets
         if ctx.counted == 0:  # every target ignored: no gradient (the mean itself is 0/0, nan, as in torch)
             return log_p.new_zeros(log_p.shape), None
         if ctx.reduction == "none":
@@ -274,13 +274,10 @@ class NllLossBackward0(Function):
             scale = grad / ctx.counted if ctx.reduction == "mean" else grad
         if ctx.counted != log_p.shape[0]:  # an ignored target's row gets no gradient
             scale = scale * picked.sum(1, keepdim=True)
-        if not is_grad_enabled():  # (softmax - picked) * scale, in place in one new array
-            backend = backend_for(log_p.device)
-            probabilities = backend.map("exp", log_p)
-            backend.zip("sub", probabilities, picked, out=probabilities)
-            return backend.zip("mul", probabilities, scale, out=probabilities), None
-        # With create_graph, softmax(input) links the gradient to the input (second derivatives).
-        return (softmax(input, 1) - picked) * scale, None
+        # With create_graph, softmax(input) links the gradient to the input (second derivatives); without,
+        # the saved log-probabilities give it in one cheap exp.
+        probabilities = softmax(input, 1) if is_grad_enabled() else log_p.exp()
+        return (probabilities - picked) * scale, None
 
 
 # --- losses of element-wise targets: regression (mse, l1, smooth l1, huber) and binary cross-entropy ---
