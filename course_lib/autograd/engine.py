@@ -267,7 +267,7 @@ def _took_as_first_grad(leaf: Tensor, grad: Tensor) -> bool:
         return False
     storage = grad._storage
     if (storage.exposed or grad._offset or grad._strides != leaf._strides or grad.dtype is not leaf.dtype
-            or grad.device != leaf.device or len(storage) != leaf.numel()):
+            or (grad.device is not leaf.device and grad.device != leaf.device) or len(storage) != leaf.numel()):
         return False
     # The engine's local, this function's argument: a sole local; one reference (grad's) to its storage.
     if _references(grad) != _SOLE + 1 or sys.getrefcount(storage) != 3:

@@ -114,7 +114,7 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors: Optional[Tensor]) -> None:
         """Keep ``tensors`` for backward, remembering their version to catch in-place edits."""
-        self._saved = [(t, t._version if t is not None else 0, None) for t in tensors]
+        self._saved = [(t, t._storage.version if t is not None else 0, None) for t in tensors]
 
     @property
     def saved_tensors(self) -> Tuple[Optional[Tensor], ...]:

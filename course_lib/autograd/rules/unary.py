@@ -126,7 +126,7 @@ class ReluBackward0(Function):
 
     @staticmethod
     def forward(ctx, a):
-        result = U.relu(a)
+        result = backend_for(a.device).map("relu", a)  # a requires grad: floating point, nothing to check
         ctx.save_for_backward(result)
         return result
 

@@ -32,14 +32,17 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         RuntimeError: torch's "mat1 and mat2 shapes cannot be multiplied (AxB and CxD)" when the last
             dimension of ``input`` is not ``in_features``.
     """
-    if weight.dim() == 2 and input.dim() >= 1 and input.shape[-1] != weight.shape[1]:
-        rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
-                           f"{weight.shape[1]}x{weight.shape[0]})")
-    if (weight.dim() == 2 and input.dim() >= 2 and input.dtype is weight.dtype and input.device == weight.device
-            and (bias is None or (bias.dtype is input.dtype and bias._shape == weight._shape[:1]
-                                  and bias.device == input.device))):
-        return backend_for(input.device).linear(input, weight, bias)  # the common case, in one primitive
+    shape, weight_shape = input._shape, weight._shape
+    if len(weight_shape) == 2 and shape and shape[-1] != weight_shape[1]:
+        rows = input.numel() // shape[-1] if shape[-1] else 0
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{shape[-1]} and "
+                           f"{weight_shape[1]}x{weight_shape[0]})")
+    device = input.device
+    if (len(weight_shape) == 2 and len(shape) >= 2 and input.dtype is weight.dtype
+            and (weight.device is device or weight.device == device)
+            and (bias is None or (bias.dtype is input.dtype and bias._shape == weight_shape[:1]
+                                  and (bias.device is device or bias.device == device)))):
+        return backend_for(device).linear(input, weight, bias)  # the common case, in one primitive
     out = input.matmul(weight.t())
     if bias is not None:
         out = out + bias if out.dtype != bias.dtype or out.dim() == 0 else out.add_(bias)
@@ -54,13 +57,13 @@ class AddmmBackward0(Function):
     def forward(ctx, input, weight, bias=None):
         ctx.save_for_backward(input, weight)
         ctx.has_bias = bias is not None
-        return linear(input, weight, bias)
+        return linear.plain(input, weight, bias)  # (grad mode is off in forward: the plain kernel itself)
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        if weight.dim() == 2 and input.dim() == 2 and not is_grad_enabled() and grad.dtype is input.dtype:
+        if len(weight._shape) == 2 and len(input._shape) == 2 and grad.dtype is input.dtype and not is_grad_enabled():
             return _backward_2d(grad, input, weight, needs, ctx.has_bias)
         grad_input = grad_weight = grad_bias = None
         if needs[0]:

@@ -49,22 +49,23 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> bool:
     Returns:
         True when every target counts: all in ``[0, C)`` and ``ignore_index`` outside that range.
     """
-    if input.dim() == 0:
+    input_dims, target_dims = len(input._shape), len(target._shape)
+    if input_dims == 0:
         raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target.numel()}).")
-    batch = input.shape[0] if input.dim() > 1 else None
-    if batch is not None and (target.dim() == 0 or target.shape[0] != batch):
-        got = target.shape[0] if target.dim() else 1
+    batch = input._shape[0] if input_dims > 1 else None
+    if batch is not None and (target_dims == 0 or target._shape[0] != batch):
+        got = target._shape[0] if target_dims else 1
         raise ValueError(f"Expected input batch_size ({batch}) to match target batch_size ({got}).")
-    if input.dim() <= 2 and target.dim() > 1:
+    if input_dims <= 2 and target_dims > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_dt.int64, _dt.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.type_name}")
-    if input.dim() > 2 and tuple(target.shape) != (input.shape[0], *input.shape[2:]):
+    if input_dims > 2 and target._shape != (input._shape[0], *input._shape[2:]):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
-    classes = input.shape[1] if input.dim() > 1 else input.shape[0]
-    if not target.numel():
+    classes = input._shape[1] if input_dims > 1 else input._shape[0]
+    if 0 in target._shape:
         return False
-    backend, every_dim = backend_for(target.device), tuple(range(target.dim()))
+    backend, every_dim = backend_for(target.device), tuple(range(target_dims))
     low = backend.reduce("min", target, every_dim, False).item()
     high = backend.reduce("max", target, every_dim, False).item()
     if low < 0 or high >= classes:  # the rare case: look again without the ignored entries
@@ -161,7 +162,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
-    if input.dim() == 2 and weight is None and label_smoothing == 0.0:
+    if len(input._shape) == 2 and weight is None and label_smoothing == 0.0:
         every_target_counts = _check_targets(input, target, ignore_index)
         return cross_entropy_loss(input, _long(target), None if every_target_counts else ignore_index, reduction)
     log_p = log_softmax(input, 1 if input.dim() > 1 else 0)
