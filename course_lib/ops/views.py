@@ -189,8 +189,8 @@ def t(input: Tensor) -> Tensor:
         RuntimeError: ``t() expects a tensor with <= 2 dimensions, but self is 3D``.
     """
     ndim = len(input._shape)
-    if ndim == 2:  # the two dimensions swapped (a backward pass takes several transposes a step)
-        return as_view(input, input._shape[::-1], input._strides[::-1], input._offset)
+    if ndim == 2:
+        return _permuted(input, (1, 0))
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     return as_view(input, input._shape, input._strides, input._offset)

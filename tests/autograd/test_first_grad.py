@@ -15,10 +15,8 @@ import course_lib
 from course_lib.autograd import Function
 
 
-def doubling(keep_output=None):
-    """A Function ``2 a`` whose backward makes a fresh gradient, hands a weak reference of it to the test
-    and, with ``keep_output``, a strong one too (or whatever ``keep_output(gradient)`` keeps)."""
-    weak = []
+def with_backward(make_gradient):
+    """A Function ``2 a`` whose backward returns ``make_gradient(grad)``."""
 
     class Double(Function):
         @staticmethod
@@ -27,13 +25,24 @@ def doubling(keep_output=None):
 
         @staticmethod
         def backward(ctx, grad):
-            out = grad * 2
-            weak.append(weakref.ref(out))
-            if keep_output is not None:
-                keep_output(out)
-            return out
+            return make_gradient(grad)
 
-    return Double, weak
+    return Double
+
+
+def doubling(keep_output=None):
+    """``with_backward`` of a fresh gradient ``grad * 2``: the test gets a weak reference to it and, with
+    ``keep_output``, whatever ``keep_output(gradient)`` keeps."""
+    weak = []
+
+    def make_gradient(grad):
+        out = grad * 2
+        weak.append(weakref.ref(out))
+        if keep_output is not None:
+            keep_output(out)
+        return out
+
+    return with_backward(make_gradient), weak
 
 
 def test_a_fresh_gradient_becomes_grad_itself():
@@ -76,16 +85,8 @@ def test_a_gradient_sent_to_two_leaves_is_copied_for_one():
 
 def test_memory_from_numpy_is_never_taken():
     source = np.ones(3, dtype=np.float32)
-
-    class FromNumPy(Function):
-        @staticmethod
-        def forward(ctx, a):
-            return a * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            return course_lib.from_numpy(source)  # a tensor nothing else holds, on memory NumPy holds
-
+    # a tensor nothing else holds, on memory NumPy holds
+    FromNumPy = with_backward(lambda grad: course_lib.from_numpy(source))
     a = course_lib.randn(3, requires_grad=True)
     FromNumPy.apply(a).sum().backward()
     a.grad.mul_(5)
