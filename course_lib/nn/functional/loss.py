@@ -28,6 +28,7 @@ from ...ops.dispatch import differentiable
 from ...ops.views import broadcast_shapes
 
 REDUCTIONS = ("mean", "sum", "none")
+_SMALL = 1024  # up to this many targets, checking their range in Python beats two reductions
 
 
 def _reduction(reduction: str, size_average: Optional[bool] = None, reduce: Optional[bool] = None) -> str:
@@ -65,9 +66,13 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> bool:
     classes = input._shape[1] if input_dims > 1 else input._shape[0]
     if 0 in target._shape:
         return False
-    backend, every_dim = backend_for(target.device), tuple(range(target_dims))
-    low = backend.reduce("min", target, every_dim, False).item()
-    high = backend.reduce("max", target, every_dim, False).item()
+    if target_dims == 1 and target._shape[0] <= _SMALL:  # a batch's targets: one copy out, Python's min and max
+        values = target.tolist()
+        low, high = min(values), max(values)
+    else:
+        backend, every_dim = backend_for(target.device), tuple(range(target_dims))
+        low = backend.reduce("min", target, every_dim, False).item()
+        high = backend.reduce("max", target, every_dim, False).item()
     if low < 0 or high >= classes:  # the rare case: look again without the ignored entries
         valid = target[target.ne(ignore_index)]
         if valid.numel() and (int(valid.min()) < 0 or int(valid.max()) >= classes):
