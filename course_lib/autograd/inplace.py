@@ -20,7 +20,7 @@ import functools
 import weakref
 from typing import Any, Callable, Dict, Sequence
 
-from ..ops import indexing, views
+from ..ops import elementwise, indexing, views
 from ..ops.creation import full_like, ones_like, zeros_like
 from ..ops.inplace import copy_
 from .._tensor import Tensor
@@ -148,6 +148,8 @@ INPLACE: Dict[str, Any] = {
     "fill_": lambda self, value: (FillBackward3 if isinstance(value, Tensor) else FillBackward2).apply(self, value),
     "zero_": lambda self: ZeroBackward0.apply(self),
     "copy_": lambda self, src, non_blocking=False: CopyBackwards.apply(self, src),
+    # composed ops (no rule of their own): recorded through the operations they are made of
+    "addcmul_": elementwise.addcmul, "addcdiv_": elementwise.addcdiv, "lerp_": elementwise.lerp,
 }
 
 

@@ -317,3 +317,43 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
     """``clamp(input, max=max)``."""
     return clamp(input, max=max)
+
+
+# --------------------------------------------------------------------------- torch's fused pointwise helpers
+# Composed of the operations above (so they are differentiable through them); optimizers call them.
+
+
+@public()
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``, broadcasting (a new tensor)."""
+    return add(input, mul(mul(tensor1, value) if value != 1 else tensor1, tensor2))
+
+
+@public()
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``, broadcasting (a new tensor).
+
+    Raises:
+        RuntimeError: for two integer tensors, as torch (integer division is ambiguous).
+    """
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+                           "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+                           "for all dtypes.")
+    return add(input, div(mul(tensor1, value) if value != 1 else tensor1, tensor2))
+
+
+@public()
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """``input + weight * (end - input)`` (a new tensor), computed as torch does: from ``end`` where
+    ``|weight| >= 0.5``, which is exact at ``weight = 1``."""
+    difference = sub(end, input)
+    if isinstance(weight, Tensor):
+        near_start = weight.abs() < 0.5
+        return where(near_start, add(input, mul(weight, difference)), sub(end, mul(difference, 1 - weight)))
+    if -0.5 < weight < 0.5:
+        return add(input, mul(difference, weight))
+    return sub(end, mul(difference, 1 - weight))

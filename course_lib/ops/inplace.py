@@ -18,7 +18,7 @@ from .._tensor import Tensor, check_same_device
 from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
 from .writes import check_fits, check_writable, write_result
 from .dispatch import differentiable
-from .elementwise import clamp, div, mul, pow
+from .elementwise import addcdiv, addcmul, clamp, div, lerp, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
 
 
@@ -145,3 +145,21 @@ def _make_unary_inplace(function):
 neg_, abs_, exp_, log_, sqrt_, sigmoid_, tanh_, relu_, floor_, ceil_, round_, trunc_, sign_, reciprocal_ = (
     _make_unary_inplace(f) for f in (neg, abs, exp, log, sqrt, sigmoid, tanh, relu, floor, ceil, round, trunc, sign,
                                      reciprocal))
+
+
+@differentiable("addcmul_", export=False)
+def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """In-place :func:`~course_lib.ops.elementwise.addcmul`: ``self += value * tensor1 * tensor2``."""
+    return write_result(self, addcmul(self, tensor1, tensor2, value=value))
+
+
+@differentiable("addcdiv_", export=False)
+def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """In-place :func:`~course_lib.ops.elementwise.addcdiv`: ``self += value * tensor1 / tensor2``."""
+    return write_result(self, addcdiv(self, tensor1, tensor2, value=value))
+
+
+@differentiable("lerp_", export=False)
+def lerp_(self: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """In-place :func:`~course_lib.ops.elementwise.lerp`: ``self += weight * (end - self)``."""
+    return write_result(self, lerp(self, end, weight))

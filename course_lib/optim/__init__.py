@@ -1,7 +1,12 @@
-"""Optimizers, like ``torch.optim`` (chapter 03, notebooks/03_neural_networks.ipynb): ``Optimizer`` and
-``SGD``; Adam, AdamW, RMSprop, Adadelta and ``lr_scheduler`` follow."""
+"""Optimizers, like ``torch.optim`` (chapter 03, notebooks/03_neural_networks.ipynb): ``Optimizer``, ``SGD``,
+``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad`` and ``Adadelta``, each matching torch's trajectory step for step;
+``lr_scheduler`` follows."""
 
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD"]

@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .._tensor import Tensor
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _type_name
 
 
@@ -117,6 +118,26 @@ class Optimizer:
                     param.grad.zero_()
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
+
+        A subclass either overrides this or writes :meth:`_update`, which this calls once per parameter
+        with a gradient, under ``no_grad``, after ``closure()`` (run with grad enabled: it usually calls
+        ``backward``).
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for param in group["params"]:
+                    if param.grad is not None:
+                        self._update(group, param, param.grad, self.state[param])
+        return loss
+
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
+        """Update ``param`` in place from its ``grad`` with the options of its ``group``; ``state`` is what it
+        keeps between steps (empty at the first)."""
         raise NotImplementedError
 
     def state_dict(self) -> Dict[str, Any]:
@@ -184,3 +205,10 @@ def _cast_state(param: Tensor, value: Any, key: Optional[str] = None) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(_cast_state(param, v) for v in value)
     return value
+
+
+def check_options(**options: Any) -> None:
+    """torch's ValueError for a negative option (``Invalid learning rate: -1``), given as ``name=(label, value)``."""
+    for label, value in options.values():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {label}: {value}")
