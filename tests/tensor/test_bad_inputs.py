@@ -318,6 +318,17 @@ BAD = {
     "SGD of a non-leaf": lambda L: L.optim.SGD([_leaf(L) * 2], lr=0.1),
     "SGD nesterov without momentum": lambda L: L.optim.SGD([_leaf(L)], lr=0.1, nesterov=True),
     "SGD with a parameter in two groups": _sgd_groups_sharing,
+    "Adam of an empty list": lambda L: L.optim.Adam([]),
+    "Adam(lr=-1)": lambda L: L.optim.Adam([_leaf(L)], lr=-1),
+    "Adam beta of 1": lambda L: L.optim.Adam([_leaf(L)], betas=(0.9, 1.0)),
+    "AdamW negative weight decay": lambda L: L.optim.AdamW([_leaf(L)], weight_decay=-1e-2),
+    "RMSprop negative alpha": lambda L: L.optim.RMSprop([_leaf(L)], alpha=-0.9),
+    "Adagrad negative lr_decay": lambda L: L.optim.Adagrad([_leaf(L)], lr_decay=-0.1),
+    "Adadelta rho above 1": lambda L: L.optim.Adadelta([_leaf(L)], rho=1.1),
+    "StepLR of a list": lambda L: L.optim.lr_scheduler.StepLR([_leaf(L)], step_size=1),
+    "ReduceLROnPlateau factor of 2": lambda L: L.optim.lr_scheduler.ReduceLROnPlateau(
+        L.optim.SGD([_leaf(L)], lr=0.1), factor=2.0),
+    "addcdiv of integers": lambda L: L.addcdiv(L.zeros(2), L.tensor([1, 2]), L.tensor([3, 4])),
     # nn: convolution and pooling
     "conv2d of a 2-d input": lambda L: L.nn.functional.conv2d(L.ones(5, 5), L.ones(2, 1, 3, 3)),
     "conv2d channels that do not match": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(4, 3, 3, 3)),
