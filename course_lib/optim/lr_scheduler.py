@@ -23,8 +23,8 @@ __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnea
            "ReduceLROnPlateau"]
 
 _ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you "
-                  "should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to "
-                  "do this will result in PyTorch skipping the first value of the learning rate schedule. See more "
+                  "should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  "
+                  "Failure to do this will result in PyTorch skipping the first value of the learning rate schedule. See more "
                   "details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
 
 
@@ -152,7 +152,8 @@ class CosineAnnealingLR(LRScheduler):
     ``eta_min + (base - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``, computed step by step from the current
     rate as torch does (so a rate changed by hand in between is followed, not overwritten)."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803  (torch's name)
+                 last_epoch: int = -1) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 

@@ -329,6 +329,12 @@ BAD = {
     "ReduceLROnPlateau factor of 2": lambda L: L.optim.lr_scheduler.ReduceLROnPlateau(
         L.optim.SGD([_leaf(L)], lr=0.1), factor=2.0),
     "addcdiv of integers": lambda L: L.addcdiv(L.zeros(2), L.tensor([1, 2]), L.tensor([3, 4])),
+    # utils.data
+    "DataLoader batch_size=0": lambda L: L.utils.data.DataLoader(range(4), batch_size=0),
+    "DataLoader sampler and shuffle": lambda L: L.utils.data.DataLoader(range(4), sampler=range(4), shuffle=True),
+    "DataLoader negative num_workers": lambda L: L.utils.data.DataLoader(range(4), num_workers=-2),
+    "TensorDataset of unequal tensors": lambda L: L.utils.data.TensorDataset(L.ones(2, 3), L.ones(3)),
+    "random_split lengths that do not add up": lambda L: L.utils.data.random_split(range(4), [1, 1]),
     # nn: convolution and pooling
     "conv2d of a 2-d input": lambda L: L.nn.functional.conv2d(L.ones(5, 5), L.ones(2, 1, 3, 3)),
     "conv2d channels that do not match": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(4, 3, 3, 3)),

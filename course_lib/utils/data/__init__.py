@@ -1,5 +1,10 @@
-"""Data loading, like ``torch.utils.data``: ``Dataset``, ``TensorDataset``, samplers, ``DataLoader``.
+"""Data loading, like ``torch.utils.data`` (chapter 03, notebooks/03_neural_networks.ipynb): datasets, samplers
+and ``DataLoader`` with torch's default collate. Worker processes come with chapter 06."""
 
-Filled in chapter 03 (notebooks/03_neural_networks.ipynb; worker processes in chapter 06);
-empty until then.
-"""
+from .dataloader import DataLoader, default_collate, default_convert
+from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+
+__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset", "RandomSampler", "Sampler",
+           "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset", "default_collate",
+           "default_convert", "random_split"]
