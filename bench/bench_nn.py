@@ -140,6 +140,47 @@ def measure(rounds: int, number: int, size: int = BATCH, sizes: tuple = SIZES) -
     return times
 
 
+OPTIMIZERS = {"SGD": {}, "SGD, momentum": {"momentum": 0.9}, "Adam": {}, "AdamW": {}, "RMSprop": {},
+              "Adagrad": {}, "Adadelta": {}}
+
+
+def optimizer_step(L, name: str) -> Callable[[], object]:
+    """``optimizer.step()`` alone for the MLP's parameters (784-256-10), whose gradients are set once."""
+    params = [L.tensor(value).requires_grad_() for value in initial_weights()]
+    for param in params:
+        param.grad = L.ones(*param.shape) * 1e-3
+    optimizer = getattr(L.optim, name.split(",")[0])(params, lr=LR, **OPTIMIZERS[name])
+    return optimizer.step
+
+
+def measure_optimizers(rounds: int, number: int) -> Dict[str, Dict[str, List[float]]]:
+    """Per optimizer: course_lib's and torch's (default threads) seconds per step, alternating, idle before each."""
+    times: Dict[str, Dict[str, List[float]]] = {}
+    for name in OPTIMIZERS:
+        steps = {"course_lib": optimizer_step(course_lib, name), "torch": optimizer_step(torch, name)}
+        times[name] = {contender: [] for contender in steps}
+        for round_ in range(rounds + 1):
+            for contender, step in steps.items():
+                time.sleep(IDLE / 3)
+                started = time.perf_counter()
+                for _ in range(number):
+                    step()
+                if round_:
+                    times[name][contender].append((time.perf_counter() - started) / number)
+    return times
+
+
+def optimizer_table(times: Dict[str, Dict[str, List[float]]]) -> str:
+    rows = ["| optimizer step (MLP 784-256-10's parameters) | course_lib | torch | ratio (spread) |",
+            "|---|---:|---:|---:|"]
+    for name, measured in times.items():
+        ratios = [ours / theirs for ours, theirs in zip(measured["course_lib"], measured["torch"])]
+        rows.append(f"| {name} | {format_time(statistics.median(measured['course_lib']))} | "
+                    f"{format_time(statistics.median(measured['torch']))} | {statistics.median(ratios):.2f}x "
+                    f"({min(ratios):.2f}–{max(ratios):.2f}) |")
+    return "\n".join(rows)
+
+
 def summary(times: Dict[str, List[float]], reference: str) -> str:
     ratios = [ours / theirs for ours, theirs in zip(times["course_lib"], times[reference])]
     return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
@@ -165,6 +206,7 @@ def main() -> int:
     rounds, number = (3, 10) if args.quick else (20, 60)
     times = measure(rounds, number)
     tiny = measure(rounds, number * 5, TINY_BATCH, TINY_SIZES)
+    optimizers = optimizer_table(measure_optimizers(max(3, rounds // 2), number // 2))
     ratio = statistics.median(o / n for o, n in zip(times["course_lib"], times["numpy"]))
     met = ratio <= BAR
     threads = torch.get_num_threads()
@@ -177,6 +219,7 @@ def main() -> int:
     verdict = "all bars met ✅" if met else "some bars missed ❌"
     print(body)
     print(verdict)
+    print(optimizers)
     median = {name: statistics.median(values) for name, values in times.items()}
     text = [f"# Training step benchmark (chapter 03)", "",
             f"Measured on {machine()}. {rounds} rounds of {number} steps each ({number * 5} for the tiny MLP), "
@@ -188,7 +231,8 @@ def main() -> int:
             f"- course_lib's framework time per step in the real step (its time minus the hand step's): "
             f"{format_time(median['course_lib'] - median['numpy'])}; in the tiny step's hot loop: "
             f"{format_time(statistics.median(tiny['course_lib']) - statistics.median(tiny['numpy']))}.",
-            "", body, "", verdict, ""]
+            "", body, "", verdict, "",
+            "Each optimizer's update alone (for information; torch at its default threads):", "", optimizers, ""]
     atomic_write_text(args.report, "\n".join(text))
     print(f"report: {args.report}")
     return 0

@@ -40,6 +40,7 @@ from . import autograd  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from . import cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
 from . import interop  # noqa: E402  (from_torch / to_torch)
+from .serialization import load, save  # noqa: E402  (torch's file format)
 
 # Every operation declared public (``@differentiable``, ``@public``, ``alias`` in ops/dispatch.py): add,
 # sum, reshape, zeros, softmax... Each operation module declares its own names, so adding an operation
@@ -55,6 +56,7 @@ __all__ = [
     "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",
     "is_tensor", "is_floating_point", "numel", "manual_seed", "seed", "initial_seed", "default_generator",
+    "save", "load",
     # autograd (chapter 02)
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "nan", "inf", "pi", "e",

@@ -36,4 +36,33 @@ def to_torch(x: Tensor) -> Any:
     return torch.from_numpy(np.array(x.numpy(force=True), copy=True))
 
 
-__all__ = ["from_torch", "to_torch"]
+def _convert_nested(value: Any, convert: Any, kind: type) -> Any:
+    """``value`` with every tensor of type ``kind`` converted, through dicts (their type and a state dict's
+    ``_metadata`` kept), lists and tuples."""
+    if isinstance(value, kind):
+        return convert(value)
+    if isinstance(value, dict):
+        result = type(value)((key, _convert_nested(item, convert, kind)) for key, item in value.items())
+        if hasattr(value, "_metadata"):
+            result._metadata = value._metadata
+        return result
+    if isinstance(value, (list, tuple)):
+        return type(value)(_convert_nested(item, convert, kind) for item in value)
+    return value
+
+
+def state_dict_to_torch(state: Any) -> Any:
+    """A state dict (or any nesting of dicts, lists and tuples) with each course_lib tensor copied into torch:
+    ``torch_model.load_state_dict(state_dict_to_torch(model.state_dict()))``."""
+    return _convert_nested(state, to_torch, Tensor)
+
+
+def state_dict_from_torch(state: Any) -> Any:
+    """The other way: each torch tensor copied into course_lib (``model.load_state_dict`` also takes torch's
+    tensors directly)."""
+    import torch
+
+    return _convert_nested(state, from_torch, torch.Tensor)
+
+
+__all__ = ["from_torch", "to_torch", "state_dict_to_torch", "state_dict_from_torch"]

@@ -10,13 +10,14 @@ distribution is the same.
 from __future__ import annotations
 
 import math
+import struct
 import warnings
 from typing import Any, Optional
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from ..generator import Generator
-from .creation import empty_like, rand, randint, randn
+from ..generator import Generator, default_generator
+from .creation import empty_like, rand, randint, randn, tensor
 from .reduce import cumsum, topk
 from .dispatch import public
 from .inplace import copy_
@@ -217,3 +218,41 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         passed = (points >= edges.unsqueeze(1)).sum(-1)  # (N, num_samples): edges at or below each point
         chosen = passed.clamp_(max=rows.shape[-1] - 1)  # a point rounded onto the total stays in range
     return chosen if input.dim() == 2 else chosen.squeeze(0)
+
+
+# --------------------------------------------------------------------------- the default generator's state
+# A uint8 tensor, as torch's, so a checkpoint keeps it with the weights (and torch.load(weights_only=True) reads it).
+# The bytes: PCG64's 128-bit state and increment, its cached half-word (flag and value), and the seed.
+
+_STATE_LAYOUT = "<16s16sBIQ"
+
+
+@public(method=False)
+def get_rng_state() -> Tensor:
+    """The default generator's state as a uint8 tensor (for :func:`set_rng_state`)."""
+    state = default_generator.get_state()
+    packed = struct.pack(_STATE_LAYOUT, state["state"]["state"].to_bytes(16, "little"),
+                         state["state"]["inc"].to_bytes(16, "little"), state["has_uint32"], state["uinteger"],
+                         default_generator.initial_seed() & 0xFFFFFFFFFFFFFFFF)
+    return tensor(list(packed), dtype=_dt.uint8)
+
+
+@public(method=False)
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator from a :func:`get_rng_state` tensor.
+
+    Raises:
+        TypeError: not a tensor.
+        RuntimeError: not a uint8 tensor of the right length.
+    """
+    if not isinstance(new_state, Tensor):
+        raise TypeError(f"set_rng_state(): argument 'new_state' must be Tensor, not {type(new_state).__name__}")
+    size = struct.calcsize(_STATE_LAYOUT)
+    if new_state.dtype is not _dt.uint8 or new_state.numel() != size:
+        raise RuntimeError(f"Expected a uint8 tensor of {size} elements (course_lib's generator state), got a "
+                           f"{new_state.dtype} tensor of {new_state.numel()}")
+    state, inc, has_uint32, uinteger, seed = struct.unpack(_STATE_LAYOUT, bytes(new_state.tolist()))
+    default_generator.set_state({"bit_generator": "PCG64", "state": {"state": int.from_bytes(state, "little"),
+                                                                     "inc": int.from_bytes(inc, "little")},
+                                 "has_uint32": has_uint32, "uinteger": uinteger})
+    default_generator._seed = seed

@@ -127,3 +127,22 @@ BAD = {
 def test_bad_options_raise_torchs_errors(bad):
     name, options = BAD[bad]
     raises_both(lambda L: getattr(L.optim, name)([L.zeros(2, requires_grad=True)], **options))
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad", "Adadelta"])
+def test_step_with_a_closure_returns_its_loss_and_updates_like_torch(name):
+    results = []
+    for L in (course_lib, torch):
+        params, data = start(L)
+        optimizer = getattr(L.optim, name)(params)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = ((data @ params[0] + params[1]).tanh() ** 2).sum()
+            loss.backward()
+            return loss
+
+        loss = optimizer.step(closure)
+        results.append((loss.item(), params[0].detach().numpy().copy()))
+    assert results[0][0] == pytest.approx(results[1][0], rel=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)

@@ -15,10 +15,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, is_torch_tensor
 from ...autograd.grad_mode import no_grad
 from ...device import as_device
 from ...dtypes import dtype as DType
+from ...ops.creation import tensor
 from ..parameter import Parameter
 
 
@@ -493,6 +494,8 @@ class Module:
                 missing.append(key)
                 continue
             value = state[key]
+            if is_torch_tensor(value):  # torch's weights, read through NumPy (model.load_state_dict(torch_sd))
+                value = tensor(value.detach().cpu().numpy())
             if not isinstance(value, Tensor):
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                               f"Tensor-like object from checkpoint but received {type(value)}")
