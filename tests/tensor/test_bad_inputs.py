@@ -92,6 +92,17 @@ def _load_edited_state(L, edit):
 def _sgd_groups_sharing(L):
     shared = _leaf(L)
     L.optim.SGD([{"params": [shared]}, {"params": [shared]}], lr=0.1)
+
+
+def _load_a_file_with_a_function_inside(L):
+    """torch.save of a tensor beside a function (a global that is not a tensor): a safe load refuses it."""
+    import io
+    buffer = io.BytesIO()
+    torch.save({"weights": torch.ones(2), "hook": warnings.warn}, buffer)
+    buffer.seek(0)
+    return L.load(buffer, weights_only=True)
+
+
 def _inf_grad(L):
     x = _leaf(L)
     x.grad = L.tensor([1.0, float("inf")])
@@ -335,6 +346,8 @@ BAD = {
     "DataLoader negative num_workers": lambda L: L.utils.data.DataLoader(range(4), num_workers=-2),
     "TensorDataset of unequal tensors": lambda L: L.utils.data.TensorDataset(L.ones(2, 3), L.ones(3)),
     "random_split lengths that do not add up": lambda L: L.utils.data.random_split(range(4), [1, 1]),
+    # save/load
+    "load of a file with a function inside": _load_a_file_with_a_function_inside,
     # nn: convolution and pooling
     "conv2d of a 2-d input": lambda L: L.nn.functional.conv2d(L.ones(5, 5), L.ones(2, 1, 3, 3)),
     "conv2d channels that do not match": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(4, 3, 3, 3)),
