@@ -35,7 +35,8 @@ class Adadelta(Optimizer):
                         foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        state = self.state[param]
         rho, eps = group["rho"], group["eps"]
         if not state:
             state["step"], state["square_avg"], state["acc_delta"] = tensor(0.0), zeros_like(param), zeros_like(param)

@@ -41,7 +41,8 @@ class Adagrad(Optimizer):
                 state["step"] = tensor(0.0)
                 state["sum"] = full_like(param, group["initial_accumulator_value"])
 
-    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        state = self.state[param]
         state["step"] += 1
         step = state["step"].item()
         if group["maximize"]:

@@ -42,7 +42,8 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        state = self.state[param]
         lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
             state["step"] = tensor(0.0)

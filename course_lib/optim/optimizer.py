@@ -132,12 +132,12 @@ class Optimizer:
             for group in self.param_groups:
                 for param in group["params"]:
                     if param.grad is not None:
-                        self._update(group, param, param.grad, self.state[param])
+                        self._update(group, param, param.grad)
         return loss
 
-    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
-        """Update ``param`` in place from its ``grad`` with the options of its ``group``; ``state`` is what it
-        keeps between steps (empty at the first)."""
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        """Update ``param`` in place from its ``grad`` with the options of its ``group`` (what it keeps between
+        steps goes in ``self.state[param]``, a dict, empty at first)."""
         raise NotImplementedError
 
     def state_dict(self) -> Dict[str, Any]:

@@ -35,7 +35,8 @@ class RMSprop(Optimizer):
                         capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor, state: Dict[str, Any]) -> None:
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        state = self.state[param]
         lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
         if not state:
             state["step"], state["square_avg"] = tensor(0.0), zeros_like(param)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
-from ..autograd.grad_mode import enable_grad, no_grad
+from .._tensor import Tensor
 from ..ops.inplace import add_scaled_
 from .optimizer import Optimizer
 
@@ -39,37 +39,21 @@ class SGD(Optimizer):
                         maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
-
-    def _update_group(self, group: dict) -> None:
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for param in group["params"]:
-            grad = param.grad
-            if grad is None:
-                continue
-            if weight_decay:
-                grad = grad.add(param, alpha=weight_decay) if not maximize else (-grad).add(param, alpha=weight_decay)
-            elif maximize:
-                grad = -grad
-            if momentum:
-                state = self.state[param]
-                buffer = state.get("momentum_buffer")
-                if buffer is None:
-                    buffer = state["momentum_buffer"] = grad.clone().detach()
-                else:
-                    buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
-                grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
-            if grad._shape == param._shape and grad.dtype is param.dtype and grad.device is param.device:
-                add_scaled_(param, grad, -lr)  # what param.add_(grad, alpha=-lr) does, without its checks
+    def _update(self, group: Dict[str, Any], param: Tensor, grad: Tensor) -> None:
+        lr, momentum, weight_decay, maximize = group["lr"], group["momentum"], group["weight_decay"], group["maximize"]
+        if weight_decay:
+            grad = grad.add(param, alpha=weight_decay) if not maximize else (-grad).add(param, alpha=weight_decay)
+        elif maximize:
+            grad = -grad
+        if momentum:
+            state = self.state[param]  # (only with momentum: plain SGD keeps no state, as in torch)
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = grad.clone().detach()
             else:
-                param.add_(grad, alpha=-lr)
+                buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+            grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
+        if grad._shape == param._shape and grad.dtype is param.dtype and grad.device is param.device:
+            add_scaled_(param, grad, -lr)  # what param.add_(grad, alpha=-lr) does, without its checks
+        else:
+            param.add_(grad, alpha=-lr)
