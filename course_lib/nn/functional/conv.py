@@ -302,6 +302,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
                            f"{other.type_name}")
     pads = _conv_pads(padding, kernel, stride, dilation)
     _check_spatial_fits((x.shape[2] + pads[2] + pads[3], x.shape[3] + pads[0] + pads[1]), kernel, dilation)
+    if groups == 1 and stride == (1, 1) and dilation == (1, 1):  # the common case: one node, scatter-free backward
+        out = convolution(x, weight, bias, pads)
+        return out if batched else out.squeeze(0)
     columns = _columns(x, kernel, stride, (0, 0), dilation, pads)  # (N, C*kh*kw, L)
     n, length = x.shape[0], columns.shape[2]
     oh = output_size(x.shape[2] + pads[2] + pads[3], kernel[0], stride[0], 0, dilation[0])
@@ -315,6 +318,63 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
     if bias is not None:
         out = out + bias.reshape(out_channels, 1, 1)
     return out if batched else out.squeeze(0)
+
+
+@differentiable("convolution", method=False, export=False)
+def convolution(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple[int, int, int, int]) -> Tensor:
+    """``conv2d`` of a checked 4-d ``input`` with stride 1, dilation 1 and one group, zero-padded by ``pads``
+    (left, right, top, bottom): the windows copied into columns, one matrix product. One graph node."""
+    n, out_channels = input.shape[0], weight.shape[0]
+    kernel = (weight.shape[2], weight.shape[3])
+    columns = _columns(input, kernel, (1, 1), (0, 0), (1, 1), pads)  # (N, C*kh*kw, oh*ow)
+    out = weight.reshape(out_channels, -1).matmul(columns)  # (O, K) @ (N, K, L): the weight broadcast
+    oh = input.shape[2] + pads[2] + pads[3] - kernel[0] + 1
+    ow = input.shape[3] + pads[0] + pads[1] - kernel[1] + 1
+    out = out.reshape(n, out_channels, oh, ow)
+    return out if bias is None else out + bias.reshape(out_channels, 1, 1)
+
+
+@backward_of("convolution")
+class ConvolutionBackward0(Function):
+    """The gradients of :func:`convolution`, without a scatter:
+
+    - weight: the output gradient times the input's columns (computed again from the input: saving them would
+      keep a copy of the input ``kh * kw`` times larger);
+    - input: the *full* convolution of the output gradient (zero-padded by ``kernel - 1``) with the kernel
+      flipped in both directions and its channel axes swapped, then the forward's padding cut off;
+    - bias: the output gradient summed over the batch and the positions.
+
+    Each is Tensor operations (windows, a copy, a matmul), so every backend has them, and a backward under
+    ``create_graph`` is differentiable again.
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias, pads):
+        ctx.save_for_backward(input, weight)
+        ctx.pads, ctx.has_bias = pads, bias is not None
+        return convolution.plain(input, weight, bias, pads)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        n, out_channels, oh, ow = grad.shape
+        channels, kh, kw = weight.shape[1], weight.shape[2], weight.shape[3]
+        rows = grad.reshape(n, out_channels, oh * ow)
+        grad_input = grad_weight = grad_bias = None
+        if needs[0]:
+            flipped = flip(weight, (2, 3)).transpose(0, 1).reshape(channels, -1)  # (C, O*kh*kw)
+            columns = _columns(grad, (kh, kw), (1, 1), (0, 0), (1, 1), (kw - 1, kw - 1, kh - 1, kh - 1))
+            height, width = oh + kh - 1, ow + kw - 1  # the padded input's size
+            full = flipped.matmul(columns).reshape(n, channels, height, width)
+            left, right, top, bottom = ctx.pads
+            grad_input = full[:, :, top:height - bottom, left:width - right]
+        if needs[1]:
+            columns = _columns(input, (kh, kw), (1, 1), (0, 0), (1, 1), ctx.pads)  # (N, C*kh*kw, L)
+            grad_weight = rows.matmul(columns.transpose(1, 2)).sum(0).reshape(weight.shape)
+        if ctx.has_bias and needs[2]:
+            grad_bias = rows.sum((0, 2))
+        return grad_input, grad_weight, grad_bias, None
 
 
 def _conv_pads(padding: Any, kernel: Tuple[int, int], stride: Tuple[int, int],
