@@ -15,7 +15,9 @@ from typing import Any, Optional, Tuple
 
 from ... import dtypes as _dt
 from ..._tensor import Tensor
+from ...autograd.function import Function, backward_of
 from ...ops.creation import arange, ones, tensor
+from ...ops.dispatch import differentiable
 from .conv import constant_pad_nd, output_size, pair, sliding_windows
 
 
@@ -98,16 +100,60 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     kernel, stride, padding, dilation, (oh, ow), extra = _pool_geometry(x, kernel_size, stride, padding, dilation,
                                                                         ceil_mode, "max_pool2d")
     pads = (padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0])
-    padded = constant_pad_nd(x, pads, _lowest(x.dtype)) if any(pads) else x
-    windows = sliding_windows(padded, kernel, stride, dilation)
-    n, c = x.shape[:2]
-    values, where = windows.reshape(n, c, oh, ow, kernel[0] * kernel[1]).max(-1)
+    if stride == kernel and dilation == (1, 1) and not any(pads):  # side by side windows: one node
+        values = tiled_max_pool(x, kernel)
+        where = _tiles(x, kernel).argmax(-1) if return_indices else None
+    else:
+        padded = constant_pad_nd(x, pads, _lowest(x.dtype)) if any(pads) else x
+        windows = sliding_windows(padded, kernel, stride, dilation)
+        n, c = x.shape[:2]
+        values, where = windows.reshape(n, c, oh, ow, kernel[0] * kernel[1]).max(-1)
     if input.dim() == 3:
         values = values.squeeze(0)
     if not return_indices:
         return values
     indices = _plane_indices(where, x.shape[3], kernel, stride, padding, dilation)
     return values, indices if input.dim() == 4 else indices.squeeze(0)
+
+
+def _tiles(x: Tensor, kernel: Tuple[int, int]) -> Tensor:
+    """``(N, C, oh, ow, kh*kw)``: the side-by-side ``kh x kw`` windows of a 4-d ``x`` (a copy; rows and columns
+    beyond the last whole window are left out, as torch leaves them)."""
+    n, c, height, width = x.shape
+    oh, ow = height // kernel[0], width // kernel[1]
+    windows = sliding_windows(x, kernel, kernel, (1, 1))  # (N, C, oh, ow, kh, kw), a view
+    return windows.reshape(n, c, oh, ow, kernel[0] * kernel[1])
+
+
+@differentiable("tiled_max_pool", method=False, export=False)
+def tiled_max_pool(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
+    """The maximum of each side-by-side window of a 4-d ``input``: one graph node (max-pool with stride =
+    kernel, the usual case)."""
+    return _tiles(input, kernel).max(-1)[0]
+
+
+@backward_of("tiled_max_pool")
+class MaxPool2DWithIndicesBackward0(Function):
+    """Each window's gradient goes to its first maximum, through a one-hot of the position (no scatter): the
+    one-hot times the gradient, laid back out as the input's plane (zeros beyond the last whole window)."""
+
+    @staticmethod
+    def forward(ctx, input, kernel):
+        values, where = _tiles(input, kernel).max(-1)  # where: the first maximum's position in its window
+        ctx.save_for_backward(where)
+        ctx.kernel, ctx.input_shape = kernel, tuple(input.shape)
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        (where,) = ctx.saved_tensors
+        (kh, kw), (n, c, height, width) = ctx.kernel, ctx.input_shape
+        oh, ow = where.shape[2], where.shape[3]
+        first = where.unsqueeze(-1) == arange(kh * kw, device=where.device)  # (N, C, oh, ow, kh*kw)
+        spread = (first.to(grad.dtype) * grad.unsqueeze(-1)).reshape(n, c, oh, ow, kh, kw)
+        plane = spread.permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
+        missing = (0, width - ow * kw, 0, height - oh * kh)
+        return (constant_pad_nd(plane, missing) if any(missing) else plane), None
 
 
 def _plane_indices(where: Tensor, width: int, kernel: Tuple[int, int], stride: Tuple[int, int],
