@@ -150,13 +150,15 @@ neg_, abs_, exp_, log_, sqrt_, sigmoid_, tanh_, relu_, floor_, ceil_, round_, tr
 @differentiable("addcmul_", export=False)
 def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """In-place :func:`~course_lib.ops.elementwise.addcmul`: ``self += value * tensor1 * tensor2``."""
-    return write_result(self, addcmul(self, tensor1, tensor2, value=value))
+    return _inplace_binary("add", self, mul(mul(tensor1, value) if value != 1 else tensor1, tensor2))
 
 
 @differentiable("addcdiv_", export=False)
 def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """In-place :func:`~course_lib.ops.elementwise.addcdiv`: ``self += value * tensor1 / tensor2``."""
-    return write_result(self, addcdiv(self, tensor1, tensor2, value=value))
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        return write_result(self, addcdiv(self, tensor1, tensor2, value=value))  # raises torch's error
+    return _inplace_binary("add", self, div(mul(tensor1, value) if value != 1 else tensor1, tensor2))
 
 
 @differentiable("lerp_", export=False)

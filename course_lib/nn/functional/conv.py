@@ -21,10 +21,12 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 from ..._tensor import Tensor
 from ...autograd.function import Function, backward_of
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops.creation import full
 from ...ops.dispatch import differentiable
 from ...ops.indexing import flip
 from ...ops.join import cat
+from .linear import linear
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -320,26 +322,51 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
     return out if batched else out.squeeze(0)
 
 
+def _channels_last_columns(x: Tensor, kernel: Tuple[int, int], pads: Tuple[int, int, int, int]) -> Tensor:
+    """``(N * oh * ow, kh * kw * C)``: the stride-1 windows of the channels-last ``x`` (N, H, W, C), zero-padded
+    by ``pads`` (left, right, top, bottom), each copied in (kernel row, kernel column, channel) order.
+
+    NOTE: the order of the one copy decides its speed: each window row is then runs of C contiguous channels
+    (the channels-first order copies runs of ``kw`` elements, ~4x slower for 32 channels).
+    """
+    # Padded or not, a channels-last copy first (x is usually a view of channels-first memory).
+    padded = constant_pad_nd(x, (0, 0) + tuple(pads)) if any(pads) else x.contiguous()
+    windows = padded.unfold(1, kernel[0], 1).unfold(2, kernel[1], 1)  # (N, oh, ow, C, kh, kw), a view
+    n, oh, ow, c = windows.shape[:4]
+    return windows.permute(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kernel[0] * kernel[1] * c)
+
+
+def _channels_last_kernel(weight: Tensor) -> Tensor:
+    """``(O, kh * kw * C)``: the kernel in the columns' (row, column, channel) order."""
+    return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
+
+
 @differentiable("convolution", method=False, export=False)
 def convolution(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple[int, int, int, int]) -> Tensor:
     """``conv2d`` of a checked 4-d ``input`` with stride 1, dilation 1 and one group, zero-padded by ``pads``
-    (left, right, top, bottom): the windows copied into columns, one matrix product. One graph node."""
+    (left, right, top, bottom): the windows of the channels-last input copied into columns, one matrix product
+    (``linear``, the bias added in it), the result laid back out channels-first. One graph node."""
+    return _convolve(input, weight, bias, pads)[0]
+
+
+def _convolve(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple[int, int, int, int]) -> tuple:
+    """:func:`convolution`'s output and the columns it multiplied (which the weight's gradient reuses)."""
     n, out_channels = input.shape[0], weight.shape[0]
     kernel = (weight.shape[2], weight.shape[3])
-    columns = _columns(input, kernel, (1, 1), (0, 0), (1, 1), pads)  # (N, C*kh*kw, oh*ow)
-    out = weight.reshape(out_channels, -1).matmul(columns)  # (O, K) @ (N, K, L): the weight broadcast
+    columns = _channels_last_columns(input.permute(0, 2, 3, 1), kernel, pads)  # (N*oh*ow, kh*kw*C)
     oh = input.shape[2] + pads[2] + pads[3] - kernel[0] + 1
     ow = input.shape[3] + pads[0] + pads[1] - kernel[1] + 1
-    out = out.reshape(n, out_channels, oh, ow)
-    return out if bias is None else out + bias.reshape(out_channels, 1, 1)
+    out = linear(columns, _channels_last_kernel(weight), bias)  # (N*oh*ow, O)
+    return out.reshape(n, oh, ow, out_channels).permute(0, 3, 1, 2).contiguous(), columns
 
 
 @backward_of("convolution")
 class ConvolutionBackward0(Function):
-    """The gradients of :func:`convolution`, without a scatter:
+    """The gradients of :func:`convolution`, channels-last and without a scatter:
 
-    - weight: the output gradient times the input's columns (computed again from the input: saving them would
-      keep a copy of the input ``kh * kw`` times larger);
+    - weight: the output gradient's rows times the input's columns, kept from the forward (``kh * kw`` times
+      the input's size, as torch's CPU convolution keeps them; computed again, with their graph, under
+      ``create_graph``);
     - input: the *full* convolution of the output gradient (zero-padded by ``kernel - 1``) with the kernel
       flipped in both directions and its channel axes swapped, then the forward's padding cut off;
     - bias: the output gradient summed over the batch and the positions.
@@ -350,30 +377,33 @@ class ConvolutionBackward0(Function):
 
     @staticmethod
     def forward(ctx, input, weight, bias, pads):
-        ctx.save_for_backward(input, weight)
+        out, columns = _convolve(input, weight, bias, pads)
+        ctx.save_for_backward(input, weight, columns if ctx.needs_input_grad[1] else None)
         ctx.pads, ctx.has_bias = pads, bias is not None
-        return convolution.plain(input, weight, bias, pads)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        input, weight = ctx.saved_tensors
+        input, weight, columns = ctx.saved_tensors
         needs = ctx.needs_input_grad
         n, out_channels, oh, ow = grad.shape
         channels, kh, kw = weight.shape[1], weight.shape[2], weight.shape[3]
-        rows = grad.reshape(n, out_channels, oh * ow)
+        grad_last = grad.permute(0, 2, 3, 1)  # (N, oh, ow, O), a view
+        rows = grad_last.reshape(n * oh * ow, out_channels)
         grad_input = grad_weight = grad_bias = None
         if needs[0]:
-            flipped = flip(weight, (2, 3)).transpose(0, 1).reshape(channels, -1)  # (C, O*kh*kw)
-            columns = _columns(grad, (kh, kw), (1, 1), (0, 0), (1, 1), (kw - 1, kw - 1, kh - 1, kh - 1))
+            flipped = flip(weight, (2, 3)).permute(1, 2, 3, 0).reshape(channels, -1)  # (C, kh*kw*O)
+            grad_columns = _channels_last_columns(grad_last, (kh, kw), (kw - 1, kw - 1, kh - 1, kh - 1))
             height, width = oh + kh - 1, ow + kw - 1  # the padded input's size
-            full = flipped.matmul(columns).reshape(n, channels, height, width)
+            full = grad_columns.matmul(flipped.t()).reshape(n, height, width, channels).permute(0, 3, 1, 2)
             left, right, top, bottom = ctx.pads
             grad_input = full[:, :, top:height - bottom, left:width - right]
         if needs[1]:
-            columns = _columns(input, (kh, kw), (1, 1), (0, 0), (1, 1), ctx.pads)  # (N, C*kh*kw, L)
-            grad_weight = rows.matmul(columns.transpose(1, 2)).sum(0).reshape(weight.shape)
+            if is_grad_enabled():  # create_graph: the columns again, from the input, with their graph
+                columns = _channels_last_columns(input.permute(0, 2, 3, 1), (kh, kw), ctx.pads)
+            grad_weight = rows.t().matmul(columns).reshape(out_channels, kh, kw, channels).permute(0, 3, 1, 2)
         if ctx.has_bias and needs[2]:
-            grad_bias = rows.sum((0, 2))
+            grad_bias = rows.sum(0)
         return grad_input, grad_weight, grad_bias, None
 
 
