@@ -139,7 +139,9 @@ class MaxPool2DWithIndicesBackward0(Function):
 
     @staticmethod
     def forward(ctx, input, kernel):
-        values, where = _tiles(input, kernel).max(-1)  # where: the first maximum's position in its window
+        tiles = _tiles(input, kernel)
+        where = tiles.argmax(-1)  # the first maximum's position in its window
+        values = tiles.gather(-1, where.unsqueeze(-1)).squeeze(-1)  # (picked, not a second pass of max)
         ctx.save_for_backward(where)
         ctx.kernel, ctx.input_shape = kernel, tuple(input.shape)
         return values
