@@ -15,7 +15,10 @@ The hand step is written the fast way, so the bar cannot be met against a slow r
   the window's four positions (no scatter).
 
 Method: as ``bench_nn.py`` (rounds alternate the contenders after 0.3 s idle; ratios are medians of per-round
-ratios, with the spread). Writes ``bench/report_cnn.md``. Run: ``python bench/bench_cnn.py [--quick]``.
+ratios, with the spread), with one untimed step at the start of each block: a step of ~0.1 s allocates ~150 MB
+of columns, and the first one after another contender's pays for fresh memory (up to 3x slower, measured). The
+hand step keeps its column buffers from step to step (the fast way: fresh 100 MB buffers made its time vary
+1.5x). Writes ``bench/report_cnn.md``. Run: ``python bench/bench_cnn.py [--quick]``.
 """
 
 from __future__ import annotations
@@ -75,11 +78,20 @@ def framework_step(L, dropout: bool = True) -> Callable[[], object]:
     return step
 
 
-def _im2col(x: np.ndarray) -> np.ndarray:
-    """(N, H, W, C) -> (N * H' * W', 9 * C): each 3x3 window copied in (row, column, channel) order."""
+_BUFFERS: Dict[tuple, np.ndarray] = {}
+
+
+def _im2col(x: np.ndarray, slot: str) -> np.ndarray:
+    """(N, H, W, C) -> (N * H' * W', 9 * C): each 3x3 window copied in (row, column, channel) order, into a
+    buffer kept for ``slot`` from step to step (the columns are up to 100 MB: fresh memory each step made the
+    hand step's time vary 1.5x)."""
     n, h, w, c = x.shape
-    windows = WINDOWS(x, (3, 3), axis=(1, 2))  # (N, H', W', C, 3, 3), a view
-    return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)).reshape(n * (h - 2) * (w - 2), 9 * c)
+    windows = WINDOWS(x, (3, 3), axis=(1, 2)).transpose(0, 1, 2, 4, 5, 3)  # (N, H', W', 3, 3, C), a view
+    buffer = _BUFFERS.get((slot, windows.shape))
+    if buffer is None:
+        buffer = _BUFFERS[(slot, windows.shape)] = np.empty(windows.shape, x.dtype)
+    np.copyto(buffer, windows)
+    return buffer.reshape(n * (h - 2) * (w - 2), 9 * c)
 
 
 def numpy_step(dropout: bool = True) -> Callable[[], float]:
@@ -102,9 +114,9 @@ def numpy_step(dropout: bool = True) -> Callable[[], float]:
 
     def step() -> float:
         k1, b1, k2, b2, w3, b3, w4, b4 = params
-        cols1 = _im2col(x)                                                   # (N*26*26, 9)
+        cols1 = _im2col(x, "conv1")  # (N*26*26, 9)
         a1 = np.maximum(cols1 @ k1 + b1, 0).reshape(BATCH, 26, 26, 32)
-        cols2 = _im2col(a1)                                                  # (N*24*24, 288)
+        cols2 = _im2col(a1, "conv2")  # (N*24*24, 288)
         z2 = cols2 @ k2 + b2
         a2 = np.maximum(z2, 0).reshape(BATCH, 12, 2, 12, 2, 64)
         windows = a2.transpose(0, 1, 3, 5, 2, 4).reshape(BATCH, 12, 12, 64, 4)
@@ -135,14 +147,23 @@ def numpy_step(dropout: bool = True) -> Callable[[], float]:
         # conv2's input gradient: the padded output gradient convolved with the flipped kernel.
         padded = np.pad(g_z2.reshape(BATCH, 24, 24, 64), ((0, 0), (2, 2), (2, 2), (0, 0)))
         flipped = k2.reshape(3, 3, 32, 64)[::-1, ::-1].transpose(0, 1, 3, 2).reshape(576, 32)
-        g_z1 = (_im2col(padded) @ flipped) * (a1.reshape(-1, 32) > 0)
+        g_z1 = (_im2col(padded, "full") @ flipped) * (a1.reshape(-1, 32) > 0)
         grads[0], grads[1] = cols1.T @ g_z1, g_z1.sum(0)
         for param, grad, square_avg, acc_delta in zip(params, grads, square_avgs, acc_deltas):  # Adadelta
+            scaled = np.square(grad)  # in place wherever it can be: few temporaries of a 1.2M-element layer
+            scaled *= 0.1
             square_avg *= 0.9
-            square_avg += 0.1 * grad * grad
-            delta = np.sqrt(acc_delta + 1e-6) / np.sqrt(square_avg + 1e-6) * grad
+            square_avg += scaled
+            std = square_avg + np.float32(1e-6)
+            np.sqrt(std, out=std)
+            delta = acc_delta + np.float32(1e-6)
+            np.sqrt(delta, out=delta)
+            delta /= std
+            delta *= grad
             acc_delta *= 0.9
-            acc_delta += 0.1 * delta * delta
+            np.square(delta, out=scaled)
+            scaled *= 0.1
+            acc_delta += scaled
             param -= delta
         return loss
 
@@ -170,6 +191,7 @@ def measure(rounds: int, number: int) -> Dict[str, List[float]]:
             for name, (step, thread_count) in (order if round_ % 2 else order[::-1]):
                 torch.set_num_threads(thread_count)
                 time.sleep(IDLE)
+                step()  # one untimed step: the first after another contender pays for its memory again
                 started = time.perf_counter()
                 for _ in range(number):
                     step()
