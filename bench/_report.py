@@ -105,6 +105,15 @@ def table(headers: Sequence[str], rows: List[Dict]) -> str:
     return "\n".join(lines)
 
 
+def command_line(description: str, report: Path) -> argparse.Namespace:
+    """A benchmark's arguments: ``--quick`` (a smoke run) and ``--report PATH`` (default ``report``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    parser.add_argument("--report", type=Path, default=report, metavar="PATH",
+                        help=f"where to write the Markdown report (default: {report.relative_to(report.parents[1])})")
+    return parser.parse_args()
+
+
 def run_benchmark(description: str, title: str, notes: List[str], report: Path, headers: Sequence[str],
                   run: Callable[[bool], List[Dict]]) -> int:
     """Parse ``--quick`` and ``--report``, run ``run(quick) -> rows``, print their :func:`table`, write the report.
@@ -112,11 +121,7 @@ def run_benchmark(description: str, title: str, notes: List[str], report: Path, 
     The report states the machine, the method and the run time above the table, and a
     one-line verdict below it; it is written atomically.
     """
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
-    parser.add_argument("--report", type=Path, default=report, metavar="PATH",
-                        help=f"where to write the Markdown report (default: {report.relative_to(report.parents[1])})")
-    args = parser.parse_args()
+    args = command_line(description, report)
     started = time.time()
     rows = run(args.quick)
     body = table(headers, rows)
@@ -134,3 +139,71 @@ def run_benchmark(description: str, title: str, notes: List[str], report: Path, 
     atomic_write_text(args.report, "\n".join(text))
     print(f"report: {args.report}")
     return 0
+
+
+def alternate_rounds(contenders: Dict[str, tuple], rounds: int, number: int, idle: float,
+                     untimed_first: bool = False) -> Dict[str, List[float]]:
+    """Each contender's seconds per step in each round: ``contenders`` maps a name to ``(step, threads)``.
+
+    A warm-up round, then ``rounds`` rounds in which the contenders run a block of ``number`` steps in turn
+    (the order reversed every other round, so that no one always follows the same other), each block after
+    ``idle`` seconds of rest with torch on its number of threads; ``untimed_first`` runs one step before the
+    clock starts (for steps so large that the first after another contender pays for fresh memory).
+    """
+    threads = torch.get_num_threads()
+    times: Dict[str, List[float]] = {name: [] for name in contenders}
+    try:
+        for round_ in range(rounds + 1):  # round 0 warms up
+            order = list(contenders.items())
+            for name, (step, thread_count) in (order if round_ % 2 else order[::-1]):
+                torch.set_num_threads(thread_count)
+                time.sleep(idle)
+                if untimed_first:
+                    step()
+                started = time.perf_counter()
+                for _ in range(number):
+                    step()
+                if round_:
+                    times[name].append((time.perf_counter() - started) / number)
+    finally:
+        torch.set_num_threads(threads)
+    return times
+
+
+def round_ratio(times: Dict[str, List[float]], ours: str, reference: str) -> str:
+    """The median of the per-round ratios ``ours / reference``, with the lowest and highest round."""
+    ratios = [mine / theirs for mine, theirs in zip(times[ours], times[reference])]
+    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+
+
+def step_table_header() -> str:
+    """The header of a training-step table: course_lib, the hand NumPy step, torch at its threads and at one."""
+    return (f"| step | course_lib | NumPy by hand | ratio (spread) | torch ({torch.get_num_threads()} threads) "
+            "| ratio (spread) | torch (1 thread) | ratio (spread) | bar | |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+
+
+def training_step(model: Callable, loss: Callable, optimizer, inputs, targets) -> Callable[[], object]:
+    """One step of the usual loop (zero_grad, forward, loss, backward, step), for torch or course_lib alike."""
+
+    def step():
+        optimizer.zero_grad()
+        value = loss(model(inputs), targets)
+        value.backward()
+        optimizer.step()
+        return value
+
+    return step
+
+
+def cross_entropy_by_hand(logits: np.ndarray, labels: np.ndarray) -> tuple:
+    """``(loss, d loss / d logits)`` of the mean cross-entropy, in NumPy: what the hand-written steps use."""
+    rows = np.arange(len(labels))
+    shifted = logits - logits.max(1, keepdims=True)
+    exps = np.exp(shifted)
+    sums = exps.sum(1, keepdims=True)
+    loss = float(np.log(sums[:, 0]).mean() - shifted[rows, labels].mean())
+    grad = exps / sums
+    grad[rows, labels] -= 1
+    grad /= len(labels)
+    return loss, grad

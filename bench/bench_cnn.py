@@ -23,7 +23,6 @@ hand step keeps its column buffers from step to step (the fast way: fresh 100 MB
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -38,7 +37,8 @@ import torch  # noqa: E402
 
 import course_lib  # noqa: E402
 from course_lib._atomic import atomic_write_text  # noqa: E402
-from _report import format_time, machine  # noqa: E402
+from _report import (alternate_rounds, command_line, format_time, machine, round_ratio,  # noqa: E402
+                     cross_entropy_by_hand, step_table_header, training_step)
 
 BATCH, BAR, IDLE = 64, 1.1, 0.3
 WINDOWS = np.lib.stride_tricks.sliding_window_view
@@ -67,15 +67,7 @@ def framework_step(L, dropout: bool = True) -> Callable[[], object]:
     model, _ = build(L, dropout)
     optimizer = L.optim.Adadelta(model.parameters(), lr=1.0)
     images, labels = (L.tensor(value) for value in data())
-
-    def step():
-        optimizer.zero_grad()
-        loss = L.nn.functional.nll_loss(model(images), labels)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return step
+    return training_step(model, L.nn.functional.nll_loss, optimizer, images, labels)
 
 
 _BUFFERS: Dict[tuple, np.ndarray] = {}
@@ -108,7 +100,6 @@ def numpy_step(dropout: bool = True) -> Callable[[], float]:
     acc_deltas = [np.zeros_like(p) for p in params]
     images, labels = data()
     x = np.ascontiguousarray(images.transpose(0, 2, 3, 1))  # NHWC
-    rows = np.arange(BATCH)
     rng = np.random.default_rng(2)
     keep1, keep2 = (0.75, 0.5) if dropout else (1.0, 1.0)
 
@@ -128,13 +119,7 @@ def numpy_step(dropout: bool = True) -> Callable[[], float]:
         mask2 = (rng.random(z3.shape, dtype=np.float32) < keep2) / np.float32(keep2) if dropout else 1.0
         a3 = np.maximum(z3, 0) * mask2
         logits = a3 @ w4.T + b4
-        shifted = logits - logits.max(1, keepdims=True)
-        exps = np.exp(shifted)
-        sums = exps.sum(1, keepdims=True)
-        loss = float(np.log(sums[:, 0]).mean() - shifted[rows, labels].mean())
-        g4 = exps / sums
-        g4[rows, labels] -= 1
-        g4 /= BATCH
+        loss, g4 = cross_entropy_by_hand(logits, labels)
         grads = [None] * 8
         grads[6], grads[7] = g4.T @ a3, g4.sum(0)
         g3 = (g4 @ w4) * mask2 * (z3 > 0)
@@ -181,48 +166,27 @@ def check_the_steps_agree() -> None:
 
 
 def measure(rounds: int, number: int) -> Dict[str, List[float]]:
+    """Per contender: each round's seconds per step (``_report.alternate_rounds``, one untimed step a block)."""
     threads = torch.get_num_threads()
     contenders = {"course_lib": (framework_step(course_lib), threads), "numpy": (numpy_step(), threads),
                   "torch": (framework_step(torch), threads), "single": (framework_step(torch), 1)}
-    times: Dict[str, List[float]] = {name: [] for name in contenders}
-    try:
-        for round_ in range(rounds + 1):
-            order = list(contenders.items())
-            for name, (step, thread_count) in (order if round_ % 2 else order[::-1]):
-                torch.set_num_threads(thread_count)
-                time.sleep(IDLE)
-                step()  # one untimed step: the first after another contender pays for its memory again
-                started = time.perf_counter()
-                for _ in range(number):
-                    step()
-                if round_:
-                    times[name].append((time.perf_counter() - started) / number)
-    finally:
-        torch.set_num_threads(threads)
-    return times
+    return alternate_rounds(contenders, rounds, number, IDLE, untimed_first=True)
 
 
 def ratio(times: Dict[str, List[float]], reference: str) -> str:
-    ratios = [ours / theirs for ours, theirs in zip(times["course_lib"], times[reference])]
-    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+    return round_ratio(times, "course_lib", reference)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
-    parser.add_argument("--report", type=Path, default=HERE / "report_cnn.md", metavar="PATH")
-    args = parser.parse_args()
+    args = command_line(__doc__.splitlines()[0], HERE / "report_cnn.md")
     started = time.time()
     check_the_steps_agree()
     rounds, number = (2, 2) if args.quick else (10, 4)
     times = measure(rounds, number)
     median = {name: statistics.median(values) for name, values in times.items()}
     met = statistics.median(o / n for o, n in zip(times["course_lib"], times["numpy"])) <= BAR
-    threads = torch.get_num_threads()
     body = "\n".join([
-        f"| step | course_lib | NumPy by hand | ratio (spread) | torch ({threads} threads) | ratio (spread) "
-        "| torch (1 thread) | ratio (spread) | bar | |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        step_table_header(),
         f"| MNIST CNN (pytorch/examples), batch {BATCH}, Adadelta | {format_time(median['course_lib'])} "
         f"| {format_time(median['numpy'])} | {ratio(times, 'numpy')} | {format_time(median['torch'])} "
         f"| {ratio(times, 'torch')} | {format_time(median['single'])} | {ratio(times, 'single')} "

@@ -20,7 +20,6 @@ Run: ``python bench/bench_nn.py [--quick] [--report PATH]``.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -35,7 +34,8 @@ import torch  # noqa: E402
 
 import course_lib  # noqa: E402
 from course_lib._atomic import atomic_write_text  # noqa: E402
-from _report import format_time, machine  # noqa: E402
+from _report import (alternate_rounds, command_line, format_time, machine, round_ratio,  # noqa: E402
+                     cross_entropy_by_hand, step_table_header, training_step)
 
 BATCH, SIZES, LR = 64, (784, 256, 10), 0.01
 TINY_BATCH, TINY_SIZES = 4, (8, 8, 4)  # the framework-time row
@@ -63,19 +63,12 @@ def numpy_step(size: int = BATCH, sizes: tuple = SIZES) -> Callable[[], float]:
     """The step written by hand: the forward, the loss and every gradient, in NumPy (no framework)."""
     w1, b1, w2, b2 = initial_weights(sizes=sizes)
     x, y = batch(size=size, sizes=sizes)
-    rows = np.arange(size)
 
     def step() -> float:
         hidden = x @ w1.T + b1
         active = np.maximum(hidden, 0)
         logits = active @ w2.T + b2
-        shifted = logits - logits.max(1, keepdims=True)
-        exps = np.exp(shifted)
-        sums = exps.sum(1, keepdims=True)
-        loss = float(np.log(sums[:, 0]).mean() - shifted[rows, y].mean())
-        grad_logits = exps / sums
-        grad_logits[rows, y] -= 1
-        grad_logits /= size
+        loss, grad_logits = cross_entropy_by_hand(logits, y)
         grad_w2, grad_b2 = grad_logits.T @ active, grad_logits.sum(0)
         grad_hidden = grad_logits @ w2
         grad_hidden *= hidden > 0
@@ -94,16 +87,7 @@ def framework_step(L, size: int = BATCH, sizes: tuple = SIZES) -> Callable[[], o
                            zip(("0.weight", "0.bias", "2.weight", "2.bias"), initial_weights(sizes=sizes))})
     optimizer = L.optim.SGD(model.parameters(), lr=LR)
     x_array, y_array = batch(size=size, sizes=sizes)
-    x, y = L.tensor(x_array), L.tensor(y_array)
-
-    def step():
-        optimizer.zero_grad()
-        loss = L.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return step
+    return training_step(model, L.nn.functional.cross_entropy, optimizer, L.tensor(x_array), L.tensor(y_array))
 
 
 def check_the_steps_agree() -> None:
@@ -116,28 +100,13 @@ def check_the_steps_agree() -> None:
 
 
 def measure(rounds: int, number: int, size: int = BATCH, sizes: tuple = SIZES) -> Dict[str, List[float]]:
-    """Per contender: each round's seconds per step; rounds alternate the contenders (in an order reversed
-    every other round), idle before each block."""
+    """Per contender: each round's seconds per step (``_report.alternate_rounds``)."""
     threads = torch.get_num_threads()
     contenders = {"course_lib": (framework_step(course_lib, size, sizes), threads),
                   "numpy": (numpy_step(size, sizes), threads),
                   "torch": (framework_step(torch, size, sizes), threads),
                   "single": (framework_step(torch, size, sizes), 1)}
-    times: Dict[str, List[float]] = {name: [] for name in contenders}
-    try:
-        for round_ in range(rounds + 1):  # round 0 warms up
-            order = list(contenders.items())
-            for name, (step, thread_count) in (order if round_ % 2 else order[::-1]):
-                torch.set_num_threads(thread_count)
-                time.sleep(IDLE)
-                started = time.perf_counter()
-                for _ in range(number):
-                    step()
-                if round_:
-                    times[name].append((time.perf_counter() - started) / number)
-    finally:
-        torch.set_num_threads(threads)
-    return times
+    return alternate_rounds(contenders, rounds, number, IDLE)
 
 
 OPTIMIZERS = {"SGD": {}, "SGD, momentum": {"momentum": 0.9}, "Adam": {}, "AdamW": {}, "RMSprop": {},
@@ -155,35 +124,24 @@ def optimizer_step(L, name: str) -> Callable[[], object]:
 
 def measure_optimizers(rounds: int, number: int) -> Dict[str, Dict[str, List[float]]]:
     """Per optimizer: course_lib's and torch's (default threads) seconds per step, alternating, idle before each."""
-    times: Dict[str, Dict[str, List[float]]] = {}
-    for name in OPTIMIZERS:
-        steps = {"course_lib": optimizer_step(course_lib, name), "torch": optimizer_step(torch, name)}
-        times[name] = {contender: [] for contender in steps}
-        for round_ in range(rounds + 1):
-            for contender, step in steps.items():
-                time.sleep(IDLE / 3)
-                started = time.perf_counter()
-                for _ in range(number):
-                    step()
-                if round_:
-                    times[name][contender].append((time.perf_counter() - started) / number)
-    return times
+    threads = torch.get_num_threads()
+    return {name: alternate_rounds({"course_lib": (optimizer_step(course_lib, name), threads),
+                                    "torch": (optimizer_step(torch, name), threads)}, rounds, number, IDLE / 3)
+            for name in OPTIMIZERS}
 
 
 def optimizer_table(times: Dict[str, Dict[str, List[float]]]) -> str:
     rows = ["| optimizer step (MLP 784-256-10's parameters) | course_lib | torch | ratio (spread) |",
             "|---|---:|---:|---:|"]
     for name, measured in times.items():
-        ratios = [ours / theirs for ours, theirs in zip(measured["course_lib"], measured["torch"])]
         rows.append(f"| {name} | {format_time(statistics.median(measured['course_lib']))} | "
-                    f"{format_time(statistics.median(measured['torch']))} | {statistics.median(ratios):.2f}x "
-                    f"({min(ratios):.2f}–{max(ratios):.2f}) |")
+                    f"{format_time(statistics.median(measured['torch']))} | "
+                    f"{round_ratio(measured, 'course_lib', 'torch')} |")
     return "\n".join(rows)
 
 
 def summary(times: Dict[str, List[float]], reference: str) -> str:
-    ratios = [ours / theirs for ours, theirs in zip(times["course_lib"], times[reference])]
-    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+    return round_ratio(times, "course_lib", reference)
 
 
 def row(label: str, times: Dict[str, List[float]], bar: bool) -> str:
@@ -197,10 +155,7 @@ def row(label: str, times: Dict[str, List[float]], bar: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
-    parser.add_argument("--report", type=Path, default=HERE / "report_nn.md", metavar="PATH")
-    args = parser.parse_args()
+    args = command_line(__doc__.splitlines()[0], HERE / "report_nn.md")
     started = time.time()
     check_the_steps_agree()
     rounds, number = (3, 10) if args.quick else (20, 60)
@@ -211,9 +166,7 @@ def main() -> int:
     met = ratio <= BAR
     threads = torch.get_num_threads()
     body = "\n".join([
-        f"| step | course_lib | NumPy by hand | ratio (spread) | torch ({threads} threads) | ratio (spread) "
-        "| torch (1 thread) | ratio (spread) | bar | |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        step_table_header(),
         row(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD", times, bar=True),
         row(f"MLP {'-'.join(map(str, TINY_SIZES))}, batch {TINY_BATCH} (framework time)", tiny, bar=False)])
     verdict = "all bars met ✅" if met else "some bars missed ❌"
