@@ -142,7 +142,8 @@ class _PickleWriter:
         self.out.write(b"tR")  # TUPLE, REDUCE
 
 
-def _storage_bytes(storage: Any, dtype: Any) -> bytes:
+def _storage_bytes(storage: Any) -> bytes:
+    """A storage's elements as little-endian bytes (torch's byte order on every machine)."""
     array = storage.buffers.to_host(storage.data)
     return np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
 
@@ -152,7 +153,7 @@ def _zip_entries(obj: Any) -> List[Tuple[str, bytes]]:
     pickled = writer.write(obj)
     entries = [("archive/data.pkl", pickled), ("archive/byteorder", b"little")]
     for key, storage in writer.storages.values():
-        entries.append((f"archive/data/{key}", _storage_bytes(storage, None)))
+        entries.append((f"archive/data/{key}", _storage_bytes(storage)))
     entries.append(("archive/version", b"3\n"))
     return entries
 

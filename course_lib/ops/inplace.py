@@ -18,7 +18,7 @@ from .._tensor import Tensor, check_same_device
 from .common import as_operand, backend_for, binary, cast, check_bool_arithmetic
 from .writes import check_fits, check_writable, write_result
 from .dispatch import differentiable
-from .elementwise import addcdiv, addcmul, clamp, div, lerp, mul, pow
+from .elementwise import addcdiv, clamp, div, lerp, mul, pow
 from .unary import abs, ceil, exp, floor, log, neg, reciprocal, relu, round, sigmoid, sign, sqrt, tanh, trunc
 
 
