@@ -8,6 +8,8 @@ numbers, which is what reproducible experiments need.
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 
 DEFAULT_SEED = 67280421310721
@@ -45,6 +47,25 @@ class Generator:
 
     def set_state(self, state: dict) -> None:
         self.numpy.bit_generator.state = state
+
+    # The state as bytes (what ``course_lib.get_rng_state`` puts in a uint8 tensor, as torch's is): PCG64's
+    # 128-bit state and increment, its cached half-word (flag and value), and the seed.
+    STATE_LAYOUT = "<16s16sBIQ"
+
+    def state_bytes(self) -> bytes:
+        """The state (and seed) as ``STATE_LAYOUT`` bytes, for :meth:`set_state_bytes`."""
+        state = self.numpy.bit_generator.state
+        return struct.pack(self.STATE_LAYOUT, state["state"]["state"].to_bytes(16, "little"),
+                           state["state"]["inc"].to_bytes(16, "little"), state["has_uint32"], state["uinteger"],
+                           self._seed & 0xFFFFFFFFFFFFFFFF)
+
+    def set_state_bytes(self, data: bytes) -> None:
+        """Restore a :meth:`state_bytes` state (``struct.error`` for bytes of another length)."""
+        state, inc, has_uint32, uinteger, seed = struct.unpack(self.STATE_LAYOUT, data)
+        self.set_state({"bit_generator": "PCG64", "state": {"state": int.from_bytes(state, "little"),
+                                                            "inc": int.from_bytes(inc, "little")},
+                        "has_uint32": has_uint32, "uinteger": uinteger})
+        self._seed = seed
 
     def __repr__(self) -> str:
         return f"<course_lib.Generator seed={self._seed}>"

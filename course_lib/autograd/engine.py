@@ -221,9 +221,8 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
                 node.release()
             for (child, _), child_grad in zip(node.next_functions, input_grads):
                 if child is not None and child_grad is not None:
-                    previous = pending.get(child)
-                    pending[child] = child_grad if previous is None else previous + child_grad
-            input_grads = child_grad = previous = None  # the pending entries are then the gradients' only holders
+                    _add_pending(pending, child, child_grad)
+            input_grads = child_grad = None  # the pending entries are then the gradients' only holders
     if inputs is None:
         return None
     result = tuple(captured.get(id(t)) for t in inputs)

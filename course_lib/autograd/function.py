@@ -245,7 +245,7 @@ def _record(function: type, ctx: FunctionCtx, result: Tensor, args: tuple, kwarg
     for i in slots:
         a = args[i]
         if isinstance(a, Tensor):
-            edges.append(edge_of(a) if a._requires_grad else (None, 0))
+            edges.append(edge_of(a))
             inputs.append((a._shape, a.dtype))
         else:
             edges.append((None, 0))

@@ -47,11 +47,15 @@ def _inplace_binary(fn_name: str, self: Tensor, other: Any) -> Tensor:
     return write_result(self, result)
 
 
-def add_scaled_(self: Tensor, other: Tensor, alpha: float) -> Tensor:
-    """``self += alpha * other`` for floating-point tensors of one shape, dtype and device (not checked: an
-    optimizer's update of a parameter by its gradient), in one primitive; returns ``self``."""
-    check_writable(self)
-    return backend_for(self.device).add_scaled(self, other, alpha)
+def add_scaled_(self: Tensor, other: Tensor, alpha: Any) -> Tensor:
+    """``self += alpha * other`` for a tensor ``other``; returns ``self``. Two floating-point tensors of one
+    shape, dtype and device (an optimizer's update of a parameter by its gradient) take one primitive; anything
+    else the general in-place path (broadcasting, promotion, torch's errors)."""
+    if (other.dtype is self.dtype and other._shape == self._shape and self.dtype.is_floating_point
+            and (other.device is self.device or other.device == self.device)):
+        check_writable(self)
+        return backend_for(self.device).add_scaled(self, other, alpha)
+    return _inplace_binary("add", self, mul(other, alpha))
 
 
 @differentiable("add_", export=False)
@@ -60,10 +64,9 @@ def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     if alpha != 1:
         if isinstance(alpha, float) and not self.dtype.is_floating_point:
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-        if (isinstance(other, Tensor) and other.dtype is self.dtype and other._shape == self._shape
-                and other.device == self.device and self.dtype.is_floating_point):
+        if isinstance(other, Tensor):
             return add_scaled_(self, other, alpha)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+        other = other * alpha
     return _inplace_binary("add", self, other)
 
 

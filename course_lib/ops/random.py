@@ -222,19 +222,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 # --------------------------------------------------------------------------- the default generator's state
 # A uint8 tensor, as torch's, so a checkpoint keeps it with the weights (and torch.load(weights_only=True) reads it).
-# The bytes: PCG64's 128-bit state and increment, its cached half-word (flag and value), and the seed.
-
-_STATE_LAYOUT = "<16s16sBIQ"
 
 
 @public(method=False)
 def get_rng_state() -> Tensor:
     """The default generator's state as a uint8 tensor (for :func:`set_rng_state`)."""
-    state = default_generator.get_state()
-    packed = struct.pack(_STATE_LAYOUT, state["state"]["state"].to_bytes(16, "little"),
-                         state["state"]["inc"].to_bytes(16, "little"), state["has_uint32"], state["uinteger"],
-                         default_generator.initial_seed() & 0xFFFFFFFFFFFFFFFF)
-    return tensor(list(packed), dtype=_dt.uint8)
+    return tensor(list(default_generator.state_bytes()), dtype=_dt.uint8)
 
 
 @public(method=False)
@@ -247,12 +240,8 @@ def set_rng_state(new_state: Tensor) -> None:
     """
     if not isinstance(new_state, Tensor):
         raise TypeError(f"set_rng_state(): argument 'new_state' must be Tensor, not {type(new_state).__name__}")
-    size = struct.calcsize(_STATE_LAYOUT)
+    size = struct.calcsize(Generator.STATE_LAYOUT)
     if new_state.dtype is not _dt.uint8 or new_state.numel() != size:
         raise RuntimeError(f"Expected a uint8 tensor of {size} elements (course_lib's generator state), got a "
                            f"{new_state.dtype} tensor of {new_state.numel()}")
-    state, inc, has_uint32, uinteger, seed = struct.unpack(_STATE_LAYOUT, bytes(new_state.tolist()))
-    default_generator.set_state({"bit_generator": "PCG64", "state": {"state": int.from_bytes(state, "little"),
-                                                                     "inc": int.from_bytes(inc, "little")},
-                                 "has_uint32": has_uint32, "uinteger": uinteger})
-    default_generator._seed = seed
+    default_generator.set_state_bytes(bytes(new_state.tolist()))

@@ -53,7 +53,4 @@ class SGD(Optimizer):
             else:
                 buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
-        if grad._shape == param._shape and grad.dtype is param.dtype and grad.device is param.device:
-            add_scaled_(param, grad, -lr)  # what param.add_(grad, alpha=-lr) does, without its checks
-        else:
-            param.add_(grad, alpha=-lr)
+        add_scaled_(param, grad, -lr)  # param.add_(grad, alpha=-lr), without the dispatch

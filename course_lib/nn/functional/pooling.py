@@ -100,9 +100,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     kernel, stride, padding, dilation, (oh, ow), extra = _pool_geometry(x, kernel_size, stride, padding, dilation,
                                                                         ceil_mode, "max_pool2d")
     pads = (padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0])
-    if stride == kernel and dilation == (1, 1) and not any(pads):  # side by side windows: one node
+    if stride == kernel and dilation == (1, 1) and not any(pads) and not return_indices:  # side by side: one node
         values = tiled_max_pool(x, kernel)
-        where = _tiles(x, kernel).argmax(-1) if return_indices else None
     else:
         padded = constant_pad_nd(x, pads, _lowest(x.dtype)) if any(pads) else x
         windows = sliding_windows(padded, kernel, stride, dilation)
@@ -116,20 +115,23 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return values, indices if input.dim() == 4 else indices.squeeze(0)
 
 
-def _tiles(x: Tensor, kernel: Tuple[int, int]) -> Tensor:
-    """``(N, C, oh, ow, kh*kw)``: the side-by-side ``kh x kw`` windows of a 4-d ``x`` (a copy; rows and columns
-    beyond the last whole window are left out, as torch leaves them)."""
+def _tile_maxima(x: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
+    """``(values, where)``, each ``(N, C, oh, ow)``: the maximum of each side-by-side ``kh x kw`` window of a 4-d
+    ``x`` and its position in the window (the first maximum, row-major). Rows and columns beyond the last whole
+    window are left out, as torch leaves them. The values are picked by their argmax: no second reduction."""
     n, c, height, width = x.shape
     oh, ow = height // kernel[0], width // kernel[1]
     windows = sliding_windows(x, kernel, kernel, (1, 1))  # (N, C, oh, ow, kh, kw), a view
-    return windows.reshape(n, c, oh, ow, kernel[0] * kernel[1])
+    tiles = windows.reshape(n, c, oh, ow, kernel[0] * kernel[1])  # the one copy
+    where = tiles.argmax(-1)
+    return tiles.gather(-1, where.unsqueeze(-1)).squeeze(-1), where
 
 
 @differentiable("tiled_max_pool", method=False, export=False)
 def tiled_max_pool(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     """The maximum of each side-by-side window of a 4-d ``input``: one graph node (max-pool with stride =
     kernel, the usual case)."""
-    return _tiles(input, kernel).max(-1)[0]
+    return _tile_maxima(input, kernel)[0]
 
 
 @backward_of("tiled_max_pool")
@@ -139,9 +141,7 @@ class MaxPool2DWithIndicesBackward0(Function):
 
     @staticmethod
     def forward(ctx, input, kernel):
-        tiles = _tiles(input, kernel)
-        where = tiles.argmax(-1)  # the first maximum's position in its window
-        values = tiles.gather(-1, where.unsqueeze(-1)).squeeze(-1)  # (picked, not a second pass of max)
+        values, where = _tile_maxima(input, kernel)
         ctx.save_for_backward(where)
         ctx.kernel, ctx.input_shape = kernel, tuple(input.shape)
         return values
