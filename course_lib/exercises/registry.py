@@ -198,6 +198,75 @@ EXERCISES: List[Exercise] = [
         "the result is row i of the Jacobian (pass create_graph on to grad). Stack the rows and reshape to y.shape + "
         "x.shape.",
     ),
+    Exercise(
+        "3.1", "register parameters and submodules", "course_lib/nn/modules/module.py", "Module.__setattr__",
+        "Modules and parameters",
+        "A Parameter goes into self._parameters (register_parameter), a Module into self._modules, anything else "
+        "is a plain attribute (object.__setattr__). Assigning None to a registered name keeps the slot; another "
+        "type raises TypeError, as torch does.",
+    ),
+    Exercise(
+        "3.2", "Linear.forward", "course_lib/nn/modules/linear.py", "Linear.forward", "Modules and parameters",
+        "y = x @ W^T + b over the last dimension of x: F.linear(input, self.weight, self.bias) does it in one "
+        "node (self.bias may be None).",
+    ),
+    Exercise(
+        "3.3", "a stable logsumexp", "course_lib/ops/reduce.py", "logsumexp", "Log-softmax and cross-entropy",
+        "Take the maximum m over dims (keepdim=True), replace an infinite m by 0, then m + log(sum(exp(x - m))). "
+        "Without keepdim, squeeze the reduced dims away.",
+    ),
+    Exercise(
+        "3.4", "cross-entropy from log_softmax and nll_loss", "course_lib/nn/functional/loss.py", "cross_entropy",
+        "Log-softmax and cross-entropy",
+        "log_p = log_softmax over the class dimension (1, or 0 for a single sample), then loss = nll_loss(log_p, "
+        "target, weight, ignore_index=..., reduction=...).",
+    ),
+    Exercise(
+        "3.5", "a convolution's windows as columns (im2col)", "course_lib/nn/functional/conv.py", "window_columns",
+        "Convolution as windows and a matrix product",
+        "Pad x (N, H, W, C) with constant_pad_nd(x, (0, 0) + pads), take the windows with unfold on dims 1 and 2, "
+        "then permute to (N, oh, ow, kh, kw, C) and reshape to (N*oh*ow, kh*kw*C): that reshape is the one copy.",
+    ),
+    Exercise(
+        "3.6", "max-pool forward: each tile's first maximum", "course_lib/nn/functional/pooling.py", "tile_maxima",
+        "Max pooling",
+        "sliding_windows(x, kernel, kernel, (1, 1)) is (N, C, oh, ow, kh, kw); reshape to (..., kh*kw), argmax(-1) "
+        "is the first maximum's position, gather picks its value.",
+    ),
+    Exercise(
+        "3.7", "max-pool backward: the gradient to the first maximum", "course_lib/nn/functional/pooling.py",
+        "MaxPool2DWithIndicesBackward0.backward", "Max pooling",
+        "A one-hot of where (compare it with arange(kh*kw)) times grad puts each window's gradient at its maximum; "
+        "lay the (oh, kh, ow, kw) blocks back out as the plane and pad the rows and columns no window covered.",
+    ),
+    Exercise(
+        "3.8", "SGD with momentum", "course_lib/optim/sgd.py", "SGD._update", "Optimizers: momentum and Adam",
+        "The first step stores buf = a detached clone of grad in self.state[param]['momentum_buffer']; later steps "
+        "buf = momentum * buf + (1 - dampening) * grad, in place. The step direction is buf, or grad + momentum * buf "
+        "with nesterov.",
+    ),
+    Exercise(
+        "3.9", "Adam", "course_lib/optim/adam.py", "Adam._update", "Optimizers: momentum and Adam",
+        "m = lerp(m, g, 1 - beta1); v = beta2 * v + (1 - beta2) * g * g; with t = state['step'], "
+        "p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps); amsgrad divides by the largest v so far.",
+    ),
+    Exercise(
+        "3.10", "shuffling: RandomSampler", "course_lib/utils/data/sampler.py", "RandomSampler.__iter__",
+        "Batches and shuffling",
+        "Without replacement: whole randperm(size) shuffles until num_samples indices are out; with replacement: "
+        "num_samples draws of randint(size). Pass the generator from _generator_or_fresh to both.",
+    ),
+    Exercise(
+        "3.11", "batching: BatchSampler", "course_lib/utils/data/sampler.py", "BatchSampler.__iter__",
+        "Batches and shuffling",
+        "Collect the sampler's indices in a list; yield it when it holds batch_size of them and start a new one; "
+        "at the end yield the short rest unless drop_last.",
+    ),
+    Exercise(
+        "3.12", "state_dict", "course_lib/nn/modules/module.py", "Module.state_dict", "Saving and loading",
+        "Put each parameter and each persistent buffer (not None) under prefix + name, detached unless keep_vars, "
+        "then let each submodule add its own with prefix + name + '.'.",
+    ),
 ]
 
 

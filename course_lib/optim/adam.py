@@ -58,6 +58,7 @@ class Adam(Optimizer):
                 param.mul_(1 - lr * weight_decay)
             else:
                 grad = grad.add(param, alpha=weight_decay)
+        # BEGIN EXERCISE 3.9
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(grad, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
@@ -70,6 +71,7 @@ class Adam(Optimizer):
             exp_avg_sq = largest
         denominator = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         param.addcdiv_(exp_avg, denominator, value=-step_size)
+        # END EXERCISE
 
 
 class AdamW(Adam):

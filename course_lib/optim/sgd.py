@@ -46,6 +46,7 @@ class SGD(Optimizer):
         elif maximize:
             grad = -grad
         if momentum:
+            # BEGIN EXERCISE 3.8
             state = self.state[param]  # (only with momentum: plain SGD keeps no state, as in torch)
             buffer = state.get("momentum_buffer")
             if buffer is None:
@@ -53,4 +54,5 @@ class SGD(Optimizer):
             else:
                 buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
+            # END EXERCISE
         add_scaled_(param, grad, -lr)  # param.add_(grad, alpha=-lr), without the dispatch

@@ -322,18 +322,20 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
     return out if batched else out.squeeze(0)
 
 
-def _channels_last_columns(x: Tensor, kernel: Tuple[int, int], pads: Tuple[int, int, int, int]) -> Tensor:
+def window_columns(x: Tensor, kernel: Tuple[int, int], pads: Tuple[int, int, int, int]) -> Tensor:
     """``(N * oh * ow, kh * kw * C)``: the stride-1 windows of the channels-last ``x`` (N, H, W, C), zero-padded
     by ``pads`` (left, right, top, bottom), each copied in (kernel row, kernel column, channel) order.
 
     NOTE: the order of the one copy decides its speed: each window row is then runs of C contiguous channels
     (the channels-first order copies runs of ``kw`` elements, ~4x slower for 32 channels).
     """
+    # BEGIN EXERCISE 3.5
     # Padded or not, a channels-last copy first (x is usually a view of channels-first memory).
     padded = constant_pad_nd(x, (0, 0) + tuple(pads)) if any(pads) else x.contiguous()
     windows = padded.unfold(1, kernel[0], 1).unfold(2, kernel[1], 1)  # (N, oh, ow, C, kh, kw), a view
     n, oh, ow, c = windows.shape[:4]
     return windows.permute(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kernel[0] * kernel[1] * c)
+    # END EXERCISE
 
 
 def _channels_last_kernel(weight: Tensor) -> Tensor:
@@ -353,7 +355,7 @@ def _convolve(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple
     """:func:`convolution`'s output and the columns it multiplied (which the weight's gradient reuses)."""
     n, out_channels = input.shape[0], weight.shape[0]
     kernel = (weight.shape[2], weight.shape[3])
-    columns = _channels_last_columns(input.permute(0, 2, 3, 1), kernel, pads)  # (N*oh*ow, kh*kw*C)
+    columns = window_columns(input.permute(0, 2, 3, 1), kernel, pads)  # (N*oh*ow, kh*kw*C)
     oh = input.shape[2] + pads[2] + pads[3] - kernel[0] + 1
     ow = input.shape[3] + pads[0] + pads[1] - kernel[1] + 1
     out = linear(columns, _channels_last_kernel(weight), bias)  # (N*oh*ow, O)
@@ -393,14 +395,14 @@ class ConvolutionBackward0(Function):
         grad_input = grad_weight = grad_bias = None
         if needs[0]:
             flipped = flip(weight, (2, 3)).permute(1, 2, 3, 0).reshape(channels, -1)  # (C, kh*kw*O)
-            grad_columns = _channels_last_columns(grad_last, (kh, kw), (kw - 1, kw - 1, kh - 1, kh - 1))
+            grad_columns = window_columns(grad_last, (kh, kw), (kw - 1, kw - 1, kh - 1, kh - 1))
             height, width = oh + kh - 1, ow + kw - 1  # the padded input's size
             full = grad_columns.matmul(flipped.t()).reshape(n, height, width, channels).permute(0, 3, 1, 2)
             left, right, top, bottom = ctx.pads
             grad_input = full[:, :, top:height - bottom, left:width - right]
         if needs[1]:
             if is_grad_enabled():  # create_graph: the columns again, from the input, with their graph
-                columns = _channels_last_columns(input.permute(0, 2, 3, 1), (kh, kw), ctx.pads)
+                columns = window_columns(input.permute(0, 2, 3, 1), (kh, kw), ctx.pads)
             grad_weight = rows.t().matmul(columns).reshape(out_channels, kh, kw, channels).permute(0, 3, 1, 2)
         if ctx.has_bias and needs[2]:
             grad_bias = rows.sum(0)

@@ -170,8 +170,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if len(input._shape) == 2 and weight is None and label_smoothing == 0.0:
         every_target_counts = _check_targets(input, target, ignore_index)
         return cross_entropy_loss(input, _long(target), None if every_target_counts else ignore_index, reduction)
+    # BEGIN EXERCISE 3.4
     log_p = log_softmax(input, 1 if input.dim() > 1 else 0)
     loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+    # END EXERCISE
     if label_smoothing == 0.0:
         return loss
     classes = input.shape[1] if input.dim() > 1 else input.shape[0]

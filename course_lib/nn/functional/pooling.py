@@ -115,23 +115,25 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return values, indices if input.dim() == 4 else indices.squeeze(0)
 
 
-def _tile_maxima(x: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
+def tile_maxima(x: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
     """``(values, where)``, each ``(N, C, oh, ow)``: the maximum of each side-by-side ``kh x kw`` window of a 4-d
     ``x`` and its position in the window (the first maximum, row-major). Rows and columns beyond the last whole
     window are left out, as torch leaves them. The values are picked by their argmax: no second reduction."""
+    # BEGIN EXERCISE 3.6
     n, c, height, width = x.shape
     oh, ow = height // kernel[0], width // kernel[1]
     windows = sliding_windows(x, kernel, kernel, (1, 1))  # (N, C, oh, ow, kh, kw), a view
     tiles = windows.reshape(n, c, oh, ow, kernel[0] * kernel[1])  # the one copy
     where = tiles.argmax(-1)
     return tiles.gather(-1, where.unsqueeze(-1)).squeeze(-1), where
+    # END EXERCISE
 
 
 @differentiable("tiled_max_pool", method=False, export=False)
 def tiled_max_pool(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     """The maximum of each side-by-side window of a 4-d ``input``: one graph node (max-pool with stride =
     kernel, the usual case)."""
-    return _tile_maxima(input, kernel)[0]
+    return tile_maxima(input, kernel)[0]
 
 
 @backward_of("tiled_max_pool")
@@ -141,13 +143,14 @@ class MaxPool2DWithIndicesBackward0(Function):
 
     @staticmethod
     def forward(ctx, input, kernel):
-        values, where = _tile_maxima(input, kernel)
+        values, where = tile_maxima(input, kernel)
         ctx.save_for_backward(where)
         ctx.kernel, ctx.input_shape = kernel, tuple(input.shape)
         return values
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN EXERCISE 3.7
         (where,) = ctx.saved_tensors
         (kh, kw), (n, c, height, width) = ctx.kernel, ctx.input_shape
         oh, ow = where.shape[2], where.shape[3]
@@ -156,6 +159,7 @@ class MaxPool2DWithIndicesBackward0(Function):
         plane = spread.permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
         missing = (0, width - ow * kw, 0, height - oh * kh)
         return (constant_pad_nd(plane, missing) if any(missing) else plane), None
+        # END EXERCISE
 
 
 def _plane_indices(where: Tensor, width: int, kernel: Tuple[int, int], stride: Tuple[int, int],

@@ -115,6 +115,7 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         # A name lives in one place: assigning a Parameter or a Module removes the name from the other
         # tables (and the instance dict); re-assigning within the same table keeps its position in the order.
+        # BEGIN EXERCISE 3.1
         tables = self.__dict__
         parameters, modules, buffers = tables.get("_parameters"), tables.get("_modules"), tables.get("_buffers")
         if isinstance(value, Parameter):
@@ -144,6 +145,7 @@ class Module:
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
+        # END EXERCISE
 
     def _remove_from(self, name: str, *tables: str) -> None:
         """Drop ``name`` from the given tables (``"__dict__"``: the plain attributes)."""
@@ -423,6 +425,7 @@ class Module:
             destination._metadata = OrderedDict()  # type: ignore[attr-defined]
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = {"version": self._version}
+        # BEGIN EXERCISE 3.12
         for name, parameter in self._parameters.items():
             if parameter is not None:
                 destination[prefix + name] = parameter if keep_vars else parameter.detach()
@@ -432,6 +435,7 @@ class Module:
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        # END EXERCISE
         return destination
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:

@@ -67,6 +67,7 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        # BEGIN EXERCISE 3.10
         size, generator = len(self.data_source), _generator_or_fresh(self.generator)
         if self.replacement:
             yield from randint(size, size=(self.num_samples,), generator=generator).tolist()
@@ -74,6 +75,7 @@ class RandomSampler(Sampler):
         for _ in range(self.num_samples // size):
             yield from randperm(size, generator=generator).tolist()
         yield from randperm(size, generator=generator).tolist()[:self.num_samples % size]
+        # END EXERCISE
 
     def __len__(self) -> int:
         return self.num_samples
@@ -108,6 +110,7 @@ class BatchSampler(Sampler):
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self) -> Iterator[List[int]]:
+        # BEGIN EXERCISE 3.11
         batch: List[int] = []
         for index in self.sampler:
             batch.append(index)
@@ -116,6 +119,7 @@ class BatchSampler(Sampler):
                 batch = []
         if batch and not self.drop_last:
             yield batch
+        # END EXERCISE
 
     def __len__(self) -> int:
         count = len(self.sampler)
