@@ -532,3 +532,7 @@ def vector_jacobian(jacobian: np.ndarray, v: np.ndarray, grad: np.ndarray, title
     axes[1, 0].axis("off")
     figure.tight_layout()
     return figure
+
+
+# Chapter 03's pictures live in a module of their own; the notebooks call them as pictures.<name> like the rest.
+from .network_pictures import im2col, layer_statistics, losses, optimizer_race  # noqa: E402,F401

@@ -280,7 +280,7 @@ def drawn_concepts(cells: List[dict], name: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["01_tensors.ipynb", "02_autograd.ipynb"])
+@pytest.mark.parametrize("name", ["01_tensors.ipynb", "02_autograd.ipynb", "03_neural_networks.ipynb"])
 def test_a_fresh_learner_sees_every_concept_picture(tmp_path, name):
     root = write_edition(build_learner_edition(REPO), tmp_path / "edition")
     cells = run_learner_notebook(root, name)
