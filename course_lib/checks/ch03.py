@@ -85,7 +85,7 @@ def _registered(library: Any) -> Dict[str, Any]:
     block = Block()
     seen = {"parameters": [(name, tuple(p.shape)) for name, p in block.named_parameters()],
             "modules": [name for name, _ in block.named_children()],
-            "plain": (block.note, block.factor, "note" in block._parameters)}
+            "plain": (block.note, block.factor == 2.0, "note" in block._parameters)}
     block.scale = nn.Parameter(library.full((3,), 5.0))  # re-assigned: same place in the order
     block.shift = None  # an absent parameter keeps its slot
     seen["after"] = [(name, tuple(p.shape)) for name, p in block.named_parameters()]
