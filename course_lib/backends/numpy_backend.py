@@ -76,16 +76,35 @@ def _build_view(t: Any) -> np.ndarray:
 def wrap(array: Any, dtype, device=CPU) -> Any:
     """A Tensor owning the freshly computed ``array`` (which no other tensor may alias).
 
-    A C-contiguous array becomes the storage as it is; any other layout is copied to one.
+    A C-contiguous array becomes the storage as it is. So does an array NumPy allocated in its inputs' memory
+    order (a ufunc's ``order="K"``: a permutation of a contiguous block, such as channels-last): its strides
+    are kept, as torch keeps a dense input's layout in an elementwise result. A view, or any other layout, is
+    copied to a row-major one.
     """
     if array.__class__ is not _ndarray:
         array = np.asarray(array)  # NumPy returns scalars from 0-d computations
     if not array.flags.c_contiguous:
+        if array.base is None and array.size > 1 and _dense(array):
+            itemsize = array.itemsize
+            flat = np.lib.stride_tricks.as_strided(array, shape=(array.size,), strides=(itemsize,))
+            strides = tuple(s // itemsize for s in array.strides)
+            return _base._constructor(Storage(flat, device, HOST_BUFFERS), array.shape, strides, 0, dtype, device,
+                                      array)
         array = np.ascontiguousarray(array)
     shape = array.shape
     strides = _ROW_MAJOR.get(shape) or row_major_strides(shape)
     # NOTE: base._constructor is what tensor_from_storage calls: every operation ends here, so one call less.
     return _base._constructor(Storage(array.reshape(-1), device, HOST_BUFFERS), shape, strides, 0, dtype, device, array)
+
+
+def _dense(array: np.ndarray) -> bool:
+    """True when ``array``'s elements fill one block without gaps, in some order of its dimensions."""
+    expected = array.itemsize
+    for stride, size in sorted((s, n) for s, n in zip(array.strides, array.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 def share(array: np.ndarray, dtype) -> Any:
@@ -167,7 +186,8 @@ class NumpyBackend(Backend):
 
     @quietly
     def cast(self, x, dtype) -> Any:
-        return wrap(array_of(x).astype(dtype.numpy, order="C"), dtype, x.device)
+        array = array_of(x)  # a dense input keeps its layout (torch's preserve_format); others become row-major
+        return wrap(array.astype(dtype.numpy, order="K" if _dense(array) else "C"), dtype, x.device)
 
     def fill(self, x, value) -> None:
         array_of(x)[...] = value
@@ -323,8 +343,8 @@ class NumpyBackend(Backend):
         return out
 
     def threshold_backward(self, grad, result, threshold: Any = 0) -> Any:
-        keep = np.less_equal(array_of(result), threshold)
-        np.logical_not(keep, out=keep)
+        keep = np.asarray(np.less_equal(array_of(result), threshold))  # (a 0-d result gives a NumPy scalar)
+        np.logical_not(keep, out=keep)  # not "greater": a NaN result passes its gradient on, as in torch
         return wrap(np.multiply(array_of(grad), keep, dtype=grad.dtype.numpy), grad.dtype, grad.device)
 
     def one_hot(self, index, classes: int, dtype) -> Any:

@@ -263,8 +263,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride:
         groups: input and output channels split in ``groups`` independent convolutions.
 
     Returns:
-        ``(N, O, oh, ow)`` (``(O, oh, ow)`` unbatched), a new contiguous tensor, with
-        ``oh = (H + 2*padding - dilation*(kh-1) - 1) // stride + 1`` (likewise ``ow``).
+        ``(N, O, oh, ow)`` (``(O, oh, ow)`` unbatched), a new tensor, with
+        ``oh = (H + 2*padding - dilation*(kh-1) - 1) // stride + 1`` (likewise ``ow``). With stride 1,
+        dilation 1 and one group its memory is channels-last, ``(N, oh, ow, O)``, the matrix product's rows as
+        they come (torch's output of a contiguous input is contiguous): elementwise results keep that layout,
+        ``reshape``/``flatten`` work as in torch, and a ``view`` that merges the channels with the positions
+        needs ``contiguous()`` first.
 
     Raises:
         RuntimeError: torch's messages for an input of another rank, a channel count that does not match the
@@ -347,7 +351,8 @@ def _channels_last_kernel(weight: Tensor) -> Tensor:
 def convolution(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple[int, int, int, int]) -> Tensor:
     """``conv2d`` of a checked 4-d ``input`` with stride 1, dilation 1 and one group, zero-padded by ``pads``
     (left, right, top, bottom): the windows of the channels-last input copied into columns, one matrix product
-    (``linear``, the bias added in it), the result laid back out channels-first. One graph node."""
+    (``linear``, the bias added in it), the result a channels-first view of channels-last memory (no copy: the
+    ReLU after it keeps that layout, and the next convolution reads it as it is). One graph node."""
     return _convolve(input, weight, bias, pads)[0]
 
 
@@ -359,7 +364,7 @@ def _convolve(input: Tensor, weight: Tensor, bias: Optional[Tensor], pads: Tuple
     oh = input.shape[2] + pads[2] + pads[3] - kernel[0] + 1
     ow = input.shape[3] + pads[0] + pads[1] - kernel[1] + 1
     out = linear(columns, _channels_last_kernel(weight), bias)  # (N*oh*ow, O)
-    return out.reshape(n, oh, ow, out_channels).permute(0, 3, 1, 2).contiguous(), columns
+    return out.reshape(n, oh, ow, out_channels).permute(0, 3, 1, 2), columns  # channels-last memory, no copy
 
 
 @backward_of("convolution")

@@ -146,6 +146,9 @@ class MaxPool2DWithIndicesBackward0(Function):
         values, where = tile_maxima(input, kernel)
         ctx.save_for_backward(where)
         ctx.kernel, ctx.input_shape = kernel, tuple(input.shape)
+        # A convolution's output is channels-last in memory: the gradient is laid out the same way, so that the
+        # ReLU and convolution backwards before it read both operands in one order.
+        ctx.channels_last = input.shape[1] > 1 and input.stride(1) == 1
         return values
 
     @staticmethod
@@ -155,8 +158,11 @@ class MaxPool2DWithIndicesBackward0(Function):
         (kh, kw), (n, c, height, width) = ctx.kernel, ctx.input_shape
         oh, ow = where.shape[2], where.shape[3]
         first = where.unsqueeze(-1) == arange(kh * kw, device=where.device)  # (N, C, oh, ow, kh*kw)
-        spread = (first.to(grad.dtype) * grad.unsqueeze(-1)).reshape(n, c, oh, ow, kh, kw)
-        plane = spread.permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
+        spread = (first * grad.unsqueeze(-1)).reshape(n, c, oh, ow, kh, kw)
+        if ctx.channels_last:  # the same plane, copied into (N, H, W, C) memory
+            plane = spread.permute(0, 2, 4, 3, 5, 1).reshape(n, oh * kh, ow * kw, c).permute(0, 3, 1, 2)
+        else:
+            plane = spread.permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
         missing = (0, width - ow * kw, 0, height - oh * kh)
         return (constant_pad_nd(plane, missing) if any(missing) else plane), None
         # END EXERCISE
