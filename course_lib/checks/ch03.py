@@ -434,3 +434,17 @@ def check_state_dict() -> Iterator[Case]:
             yield Case(f"keep_vars={keep_vars}: {part}", f"{model}: {what}",
                        actual=lambda k=keep_vars, p=part: _state(_api, k, weights, p),
                        expected=lambda k=keep_vars, p=part: _state(torch, k, weights, p))
+    yield Case("torch loads yours", f"{model}, initialised by course_lib (seed 221): torch's model loads its "
+               "state_dict (strict) and computes the same output for x = ones(2, 4) in eval mode",
+               actual=lambda: _outputs_after_loading_into_torch()[0],
+               expected=lambda: _outputs_after_loading_into_torch()[1])
+
+
+def _outputs_after_loading_into_torch() -> tuple:
+    """(course_lib's output, torch's output after ``load_state_dict`` of course_lib's state dict)."""
+    import torch
+
+    _api.manual_seed(221)
+    ours, theirs = _Scaled.build(_api).eval(), _Scaled.build(torch).eval()
+    theirs.load_state_dict(_api.interop.state_dict_to_torch(ours.state_dict()))
+    return ours(_api.ones(2, 4)).detach(), theirs(torch.ones(2, 4)).detach()
