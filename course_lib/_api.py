@@ -38,7 +38,9 @@ def is_floating_point(input: Tensor):
 
 from . import autograd  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
-from . import cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
+from . import accelerator, cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
+from .determinism import (are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,  # noqa: E402
+                          use_deterministic_algorithms)
 from . import interop  # noqa: E402  (from_torch / to_torch)
 from .serialization import load, save  # noqa: E402  (torch's file format)
 
@@ -51,7 +53,9 @@ __all__ = [
     # types
     "Tensor", "Size", "Storage", "device", "get_default_device", "set_default_device", "Generator", "dtypes",
     "return_types", "backends", "shape",
-    "nn", "optim", "utils", "cuda", "distributed", "interop",
+    "nn", "optim", "utils", "cuda", "distributed", "interop", "accelerator",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",

@@ -10,13 +10,18 @@ Modules, one concern each:
 * :mod:`.verify`: the official file table (names, sizes, MD5 sums), verification, the errors.
 * :mod:`.sources`: where the files come from, tried in order.
 * :mod:`.mnist`: :func:`fetch_mnist`, which ties the sources and the verification together.
+* :mod:`.mnist_dataset`: :class:`MNIST`, the digits as a dataset; :mod:`.transforms`: ``ToTensor``,
+  ``Normalize``, ``Compose``.
 * ``__main__``: the command line.
 """
 
 from __future__ import annotations
 
+from . import transforms
 from .idx import read_idx, write_idx
 from .mnist import fetch_mnist
+from .mnist_dataset import MNIST
 from .verify import MNISTFetchError, MNISTWriteError, verify_mnist
 
-__all__ = ["MNISTFetchError", "MNISTWriteError", "fetch_mnist", "read_idx", "verify_mnist", "write_idx"]
+__all__ = ["MNIST", "MNISTFetchError", "MNISTWriteError", "fetch_mnist", "read_idx", "transforms", "verify_mnist",
+           "write_idx"]

@@ -1,0 +1,231 @@
+"""Train a digit classifier on MNIST, with course_lib or with torch: the structure of pytorch/examples' MNIST
+script (argparse, device-agnostic code, train/test functions, Adadelta with StepLR), plus a validation split
+with best-model saving, per-epoch checkpoints with exact resume, and progress bars.
+
+The two frameworks differ only in the import: ``--framework course_lib`` or ``--framework torch`` binds the
+name ``torch`` to one or the other, and everything below is written once.
+
+Models (``--model``):
+
+- ``mlp``: two hidden layers, 784 -> 512 -> 256 -> 10 with ReLU (535,818 parameters);
+- ``cnn``: the small CNN, conv 1->16 5x5 (padding 2), ReLU, max-pool 2, conv 16->32 5x5 (padding 2), ReLU,
+  max-pool 2, 1568 -> 10 (28,938 parameters);
+- ``examples-cnn``: pytorch/examples' network, conv 1->32 3x3, conv 32->64 3x3, max-pool 2, dropout 0.25,
+  9216 -> 128, dropout 0.5, 128 -> 10 (1,199,882 parameters).
+
+Examples::
+
+    python examples/mnist.py --model cnn --epochs 5                  # course_lib
+    python examples/mnist.py --model cnn --epochs 5 --framework torch
+    python examples/mnist.py --model mlp --epochs 3 --checkpoint runs/mlp.pt   # kill it, then add --resume
+
+A missing or damaged MNIST prints ``make data``'s message (which file, why, how to fix) and exits with 2.
+Progress bars are off when the ``CI`` or ``TQDM_DISABLE`` environment variable is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `python examples/mnist.py` from anywhere imports this checkout's course_lib
+    sys.path.insert(0, str(REPO))
+
+from tqdm.auto import tqdm  # noqa: E402  (a widget in a notebook, a text bar in a terminal)
+
+MEAN, STD = 0.1307, 0.3081  # MNIST's pixel mean and standard deviation over the training set
+
+
+def arguments(argv: Optional[list] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="MNIST with course_lib or torch (the small CNN: conv 1->16 5x5, "
+                                     "max-pool, conv 16->32 5x5, max-pool, linear 1568->10)")
+    parser.add_argument("--framework", choices=["course_lib", "torch"], default="course_lib")
+    parser.add_argument("--model", choices=["mlp", "cnn", "examples-cnn"], default="cnn")
+    parser.add_argument("--batch-size", type=int, default=64, help="training batch size (default 64)")
+    parser.add_argument("--test-batch-size", type=int, default=1000)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--lr", type=float, default=1.0, help="Adadelta's learning rate (default 1.0)")
+    parser.add_argument("--gamma", type=float, default=0.7, help="StepLR's factor per epoch (default 0.7)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (cuda: torch with a GPU, or chapter 05)")
+    parser.add_argument("--val-split", type=float, default=0.0,
+                        help="fraction of the training set held out to pick the best epoch (saved next to "
+                             "--checkpoint as *.best.pt)")
+    parser.add_argument("--checkpoint", type=Path, help="write model, optimizer, scheduler, RNG and epoch here "
+                                                        "after every epoch (atomically)")
+    parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
+    parser.add_argument("--train-subset", type=int, default=0, help="use only the first N training images")
+    parser.add_argument("--test-subset", type=int, default=0, help="use only the first N test images")
+    parser.add_argument("--log-interval", type=int, default=100, help="batches between loss lines")
+    parser.add_argument("--data", type=Path, default=REPO / "data", help="the folder holding MNIST/raw")
+    return parser.parse_args(argv)
+
+
+def load_framework(name: str):
+    """The framework module: ``course_lib`` or ``torch``."""
+    return importlib.import_module(name)
+
+
+def build_model(torch, name: str):
+    nn = torch.nn
+    if name == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
+                             nn.Linear(256, 10))
+    if name == "cnn":
+        return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(32 * 7 * 7, 10))
+    return nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(128, 10))
+
+
+def datasets(torch, args: argparse.Namespace):
+    """(train, test) MNIST datasets, normalised; course_lib's own reader, or torchvision's for torch."""
+    if torch.__name__ == "torch":
+        from torchvision import datasets as vision, transforms  # the data of the torch run: torchvision's
+    else:
+        from course_lib.datasets import transforms
+        import course_lib.datasets as vision
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((MEAN,), (STD,))])
+    train = vision.MNIST(str(args.data), train=True, transform=transform)
+    test = vision.MNIST(str(args.data), train=False, transform=transform)
+    data = torch.utils.data
+    if args.train_subset:
+        train = data.Subset(train, range(args.train_subset))
+    if args.test_subset:
+        test = data.Subset(test, range(args.test_subset))
+    return train, test
+
+
+def progress(iterable, **options):
+    """tqdm's bar, off under CI or TQDM_DISABLE (a notebook is never a TTY, so that is the switch)."""
+    off = bool(os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
+    return tqdm(iterable, disable=off, leave=False, **options)
+
+
+def train_epoch(torch, model, loader, optimizer, device, epoch: int, log_interval: int) -> Dict[str, float]:
+    """One pass over ``loader``: returns the mean loss and the seconds spent waiting for data and computing."""
+    F = torch.nn.functional
+    model.train()
+    waited = computed = total = 0.0
+    count = 0
+    started = time.perf_counter()
+    for batch, (images, labels) in enumerate(progress(loader, desc=f"epoch {epoch}")):
+        ready = time.perf_counter()
+        waited += ready - started
+        images, labels = images.to(device), labels.to(device)
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        value = loss.item()  # a Python float: logging never keeps the graph alive
+        total += value * len(labels)
+        count += len(labels)
+        if log_interval and batch % log_interval == 0:
+            tqdm.write(f"epoch {epoch} [{count:5d}/{len(loader.dataset)}] loss {value:.6f}")
+        started = time.perf_counter()
+        computed += started - ready
+    return {"loss": total / max(count, 1), "data_s": waited, "compute_s": computed, "images": count}
+
+
+def evaluate(torch, model, loader, device) -> Dict[str, float]:
+    """Mean loss and accuracy over ``loader``, in eval mode and without recording a graph."""
+    F = torch.nn.functional
+    model.eval()
+    loss = correct = count = 0
+    with torch.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            logits = model(images)
+            loss += F.cross_entropy(logits, labels, reduction="sum").item()
+            correct += (logits.argmax(dim=1) == labels).sum().item()
+            count += len(labels)
+    return {"loss": loss / count, "accuracy": correct / count}
+
+
+def save_atomically(torch, state: Dict[str, Any], path: Path) -> None:
+    """``torch.save`` to a temporary file next to ``path``, then rename it: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    torch.save(state, temporary)
+    os.replace(temporary, path)
+
+
+def run(argv: Optional[list] = None) -> Dict[str, Any]:
+    args = arguments(argv)
+    torch = load_framework(args.framework)
+    # Seeding: one seed for the weights, dropout and shuffling. Torch's scripts also ask cuDNN for its
+    # deterministic algorithms (GPU convolutions may otherwise pick different, non-deterministic kernels);
+    # course_lib accepts the switches and computes the same way every run anyway.
+    torch.manual_seed(args.seed)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    device = torch.device(args.device)
+    from course_lib.datasets import MNISTFetchError
+    try:
+        train_set, test_set = datasets(torch, args)
+    except (MNISTFetchError, RuntimeError) as error:  # torchvision raises RuntimeError("Dataset not found")
+        print(f"MNIST is not ready: {error}\nFix: run `make data`.", file=sys.stderr)
+        raise SystemExit(2)
+    data = torch.utils.data
+    val_set = None
+    if args.val_split:
+        held_out = int(len(train_set) * args.val_split)
+        train_set, val_set = data.random_split(train_set, [len(train_set) - held_out, held_out],
+                                               generator=torch.Generator().manual_seed(args.seed))
+    shuffle = torch.Generator().manual_seed(args.seed)  # the order of the batches, saved in checkpoints
+    train_loader = data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=shuffle)
+    test_loader = data.DataLoader(test_set, batch_size=args.test_batch_size)
+    val_loader = data.DataLoader(val_set, batch_size=args.test_batch_size) if val_set is not None else None
+
+    model = build_model(torch, args.model).to(device)  # on the device before the optimizer sees its parameters
+    print(f"{args.framework}: {args.model}, {sum(p.numel() for p in model.parameters()):,} parameters")
+    optimizer = torch.optim.Adadelta(model.parameters(), lr=args.lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=args.gamma)
+    first_epoch, best = 1, -1.0
+    if args.resume:
+        state = torch.load(args.checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["rng"])
+        shuffle.set_state(state["shuffle"])
+        first_epoch, best = state["epoch"] + 1, state["best"]
+        print(f"resumed after epoch {state['epoch']}")
+
+    history = []
+    for epoch in range(first_epoch, args.epochs + 1):
+        started = time.perf_counter()
+        trained = train_epoch(torch, model, train_loader, optimizer, device, epoch, args.log_interval)
+        tested = evaluate(torch, model, test_loader, device)
+        seconds = time.perf_counter() - started
+        record = {"epoch": epoch, "train_loss": trained["loss"], "test_loss": tested["loss"],
+                  "test_accuracy": tested["accuracy"], "seconds": seconds,
+                  "images_per_s": trained["images"] / (trained["data_s"] + trained["compute_s"]),
+                  "data_s": trained["data_s"], "compute_s": trained["compute_s"]}
+        if val_loader is not None:
+            record["val_accuracy"] = evaluate(torch, model, val_loader, device)["accuracy"]
+            if record["val_accuracy"] > best and args.checkpoint:
+                best = record["val_accuracy"]
+                save_atomically(torch, model.state_dict(), args.checkpoint.with_suffix(".best.pt"))
+        history.append(record)
+        print(f"epoch {epoch}: train loss {trained['loss']:.6f}, test loss {tested['loss']:.4f}, accuracy "
+              f"{100 * tested['accuracy']:.2f}%, {seconds:.1f} s ({record['images_per_s']:.0f} images/s; data "
+              f"{trained['data_s']:.1f} s, compute {trained['compute_s']:.1f} s)", flush=True)
+        scheduler.step()
+        if args.checkpoint:
+            save_atomically(torch, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                    "scheduler": scheduler.state_dict(), "rng": torch.get_rng_state(),
+                                    "shuffle": shuffle.get_state(), "epoch": epoch, "best": best},
+                            args.checkpoint)
+    return {"args": args, "history": history, "model": model}
+
+
+if __name__ == "__main__":
+    run()
