@@ -73,6 +73,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     Raises:
         ValueError: the magic number is wrong, or the data is shorter or longer than the header says.
     """
+    # BEGIN EXERCISE 4.1
     data = Path(path).read_bytes()
     if len(data) < 4 or data[0:2] != b"\0\0" or data[2] not in _IDX_TYPES:
         raise ValueError(f"{path} is not an IDX file (magic number {data[:4].hex() or 'missing'})")
@@ -86,3 +87,4 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
                          f"{expected:,}: the file is truncated or corrupted")
     array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
     return array.astype(dtype.newbyteorder("="))  # a writable copy in native byte order
+    # END EXERCISE

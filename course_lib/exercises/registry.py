@@ -267,6 +267,18 @@ EXERCISES: List[Exercise] = [
         "Put each parameter and each persistent buffer (not None) under prefix + name, detached unless keep_vars, "
         "then let each submodule add its own with prefix + name + '.'.",
     ),
+    Exercise(
+        "4.1", "read an IDX file", "course_lib/datasets/idx.py", "read_idx", "Reading the IDX files",
+        "Bytes 0-1 are zero, byte 2 the type code (_IDX_TYPES), byte 3 the number of dimensions; then one big-endian "
+        "uint32 size per dimension, then the data, big-endian. Raise ValueError for a bad magic number or a file "
+        "whose length does not match its header; return a native-byte-order copy.",
+    ),
+    Exercise(
+        "4.2", "normalise an image", "course_lib/datasets/transforms.py", "Normalize.__call__",
+        "Normalising the pixels",
+        "Make mean and std tensors of shape (C, 1, 1) in the image's dtype, so that they broadcast over (C, H, W); "
+        "return (image - mean) / std.",
+    ),
 ]
 
 
