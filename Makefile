@@ -67,7 +67,7 @@ lab: install workspace
 
 # PYTEST_ARGS: extra pytest arguments, e.g. -m "not triton" where torch has no Triton (macOS).
 test: install data
-	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+	TQDM_DISABLE=1 $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 
 # The stored notebook outputs under other numeric conditions (not in CI: a runner may not reproduce them).
 test-portable: install data
@@ -77,7 +77,7 @@ test-fast: install
 	$(PY) -m pytest tests -x -q
 
 notebooks: install data
-	$(PY) tools/execute_notebooks.py $(NB)
+	TQDM_DISABLE=1 $(PY) tools/execute_notebooks.py $(NB)
 
 kernel: install
 	$(PY) -m ipykernel install --user --name dl-course --display-name "Python (dl-course)"

@@ -42,6 +42,15 @@ from tqdm.auto import tqdm  # noqa: E402  (a widget in a notebook, a text bar in
 MEAN, STD = 0.1307, 0.3081  # MNIST's pixel mean and standard deviation over the training set
 
 
+def default_data() -> Path:
+    """The ``data`` folder holding ``MNIST/raw``: this checkout's, or the course's above it (a workspace
+    lives inside the course repository, whose ``make data`` fetched MNIST)."""
+    for folder in (REPO, *REPO.parents):
+        if (folder / "data" / "MNIST" / "raw").is_dir():
+            return folder / "data"
+    return REPO / "data"
+
+
 def arguments(argv: Optional[list] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="MNIST with course_lib or torch (the small CNN: conv 1->16 5x5, "
                                      "max-pool, conv 16->32 5x5, max-pool, linear 1568->10)")
@@ -63,7 +72,7 @@ def arguments(argv: Optional[list] = None) -> argparse.Namespace:
     parser.add_argument("--train-subset", type=int, default=0, help="use only the first N training images")
     parser.add_argument("--test-subset", type=int, default=0, help="use only the first N test images")
     parser.add_argument("--log-interval", type=int, default=100, help="batches between loss lines")
-    parser.add_argument("--data", type=Path, default=REPO / "data", help="the folder holding MNIST/raw")
+    parser.add_argument("--data", type=Path, default=default_data(), help="the folder holding MNIST/raw")
     return parser.parse_args(argv)
 
 
@@ -158,12 +167,12 @@ def save_atomically(torch, state: Dict[str, Any], path: Path) -> None:
     os.replace(temporary, path)
 
 
-def normalised_training_images(data: Path = REPO / "data"):
+def normalised_training_images(data: Optional[Path] = None):
     """MNIST's training images as one float32 NumPy array ``(60000, 1, 28, 28)``, normalised, and the labels
     (read once with course_lib's reader: the same bytes torchvision reads)."""
     from course_lib.datasets import MNIST
 
-    train = MNIST(data, train=True)
+    train = MNIST(data or default_data(), train=True)
     images = (train.data.numpy().astype("float32") / 255 - MEAN) / STD
     return images[:, None], train.targets.numpy()
 

@@ -22,6 +22,7 @@ def edition_sources(root: Path) -> Iterator[str]:
     """Relative paths of the files that make up an edition below ``root``, sorted."""
     paths = [p for p in (root / "course_lib").rglob("*.py") if "__pycache__" not in p.parts]
     paths += list((root / "notebooks").glob("*.ipynb"))
+    paths += list((root / "examples").glob("*.py"))  # the training script chapter 04 runs on the edition's course_lib
     for path in sorted(paths):
         yield path.relative_to(root).as_posix()
 
