@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `python examples/mnist.py` from anywhere imports this checkout's course_lib
@@ -119,9 +119,30 @@ def progress(iterable, **options):
     return tqdm(iterable, disable=off, leave=False, **options)
 
 
+def train_step(torch, model, optimizer, images, labels) -> float:
+    """One optimisation step on one batch, in the mode the model is in.
+
+    Args:
+        torch: the framework (``course_lib`` or ``torch``).
+        model: maps images ``(N, 1, 28, 28)`` to logits ``(N, 10)``.
+        optimizer: holds ``model``'s parameters.
+        images, labels: one batch, already on the model's device; labels ``(N,)`` int64.
+
+    Returns:
+        The batch's mean cross-entropy loss, as a Python float.
+    """
+    # BEGIN EXERCISE 4.3
+    optimizer.zero_grad()  # gradients add up: forget the previous step's
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()  # a Python float: logging it never keeps the graph alive
+    # END EXERCISE 4.3
+
+
 def train_epoch(torch, model, loader, optimizer, device, epoch: int, log_interval: int) -> Dict[str, float]:
-    """One pass over ``loader``: returns the mean loss and the seconds spent waiting for data and computing."""
-    F = torch.nn.functional
+    """One pass over ``loader`` in training mode: returns the mean loss and the seconds spent waiting for data
+    and computing."""
     model.train()
     waited = computed = total = 0.0
     count = 0
@@ -129,12 +150,7 @@ def train_epoch(torch, model, loader, optimizer, device, epoch: int, log_interva
     for batch, (images, labels) in enumerate(progress(loader, desc=f"epoch {epoch}")):
         ready = time.perf_counter()
         waited += ready - started
-        images, labels = images.to(device), labels.to(device)
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(images), labels)
-        loss.backward()
-        optimizer.step()
-        value = loss.item()  # a Python float: logging never keeps the graph alive
+        value = train_step(torch, model, optimizer, images.to(device), labels.to(device))
         total += value * len(labels)
         count += len(labels)
         if log_interval and batch % log_interval == 0:
@@ -144,19 +160,35 @@ def train_epoch(torch, model, loader, optimizer, device, epoch: int, log_interva
     return {"loss": total / max(count, 1), "data_s": waited, "compute_s": computed, "images": count}
 
 
+def count_correct(logits, labels) -> int:
+    """How many rows of ``logits`` ``(N, C)`` score highest at their label's column (``labels``: ``(N,)``).
+
+    A tie counts for the first of the highest columns, as ``argmax`` picks it. Returns a Python int.
+    """
+    # BEGIN EXERCISE 4.5
+    return int((logits.argmax(dim=1) == labels).sum().item())
+    # END EXERCISE 4.5
+
+
 def evaluate(torch, model, loader, device) -> Dict[str, float]:
-    """Mean loss and accuracy over ``loader``, in eval mode and without recording a graph."""
+    """Mean loss per image and accuracy over ``loader``, in eval mode and without recording a graph.
+
+    Leaves ``model`` in eval mode (``train_epoch`` switches it back). Returns ``{"loss": float, "accuracy":
+    float}``, both averaged over images, not batches (the last batch may be smaller).
+    """
     F = torch.nn.functional
-    model.eval()
-    loss = correct = count = 0
-    with torch.no_grad():
+    # BEGIN EXERCISE 4.4
+    model.eval()  # dropout off, batch norm uses its running statistics
+    loss, correct, count = 0.0, 0, 0
+    with torch.no_grad():  # no graph: less memory, less time
         for images, labels in loader:
             images, labels = images.to(device), labels.to(device)
             logits = model(images)
             loss += F.cross_entropy(logits, labels, reduction="sum").item()
-            correct += (logits.argmax(dim=1) == labels).sum().item()
+            correct += count_correct(logits, labels)
             count += len(labels)
     return {"loss": loss / count, "accuracy": correct / count}
+    # END EXERCISE 4.4
 
 
 def save_atomically(torch, state: Dict[str, Any], path: Path) -> None:
@@ -165,6 +197,39 @@ def save_atomically(torch, state: Dict[str, Any], path: Path) -> None:
     temporary = path.with_name(path.name + ".tmp")
     torch.save(state, temporary)
     os.replace(temporary, path)
+
+
+def save_checkpoint(torch, path: Path, model, optimizer, scheduler, shuffle, epoch: int, best: float) -> None:
+    """Write everything a run needs to continue exactly after ``epoch`` to ``path``, atomically.
+
+    The file is a ``torch.save`` file of a dict: ``model``, ``optimizer`` and ``scheduler`` (their state
+    dicts), ``rng`` (the global generator's state: dropout), ``shuffle`` (the state of ``shuffle``, the
+    generator that orders the batches), ``epoch`` and ``best`` (the best validation accuracy so far).
+    ``torch.load(path, weights_only=True)`` reads it.
+    """
+    # BEGIN EXERCISE 4.6
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+             "rng": torch.get_rng_state(), "shuffle": shuffle.get_state(), "epoch": epoch, "best": best}
+    save_atomically(torch, state, path)
+    # END EXERCISE 4.6
+
+
+def resume(torch, path: Path, model, optimizer, scheduler, shuffle) -> Tuple[int, float]:
+    """Restore a :func:`save_checkpoint` file into freshly built objects, in place.
+
+    ``model`` must be on its device and ``optimizer`` built on its parameters already (its state is then
+    moved where the parameters are). Returns ``(epoch, best)``: the last finished epoch and the best
+    validation accuracy, as saved.
+    """
+    # BEGIN EXERCISE 4.7
+    state = torch.load(path, weights_only=True)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["rng"])
+    shuffle.set_state(state["shuffle"])
+    return state["epoch"], state["best"]
+    # END EXERCISE 4.7
 
 
 def normalised_training_images(data: Optional[Path] = None):
@@ -243,14 +308,9 @@ def run(argv: Optional[list] = None) -> Dict[str, Any]:
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=args.gamma)
     first_epoch, best = 1, -1.0
     if args.resume:
-        state = torch.load(args.checkpoint, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        torch.set_rng_state(state["rng"])
-        shuffle.set_state(state["shuffle"])
-        first_epoch, best = state["epoch"] + 1, state["best"]
-        print(f"resumed after epoch {state['epoch']}")
+        last, best = resume(torch, args.checkpoint, model, optimizer, scheduler, shuffle)
+        first_epoch = last + 1
+        print(f"resumed after epoch {last}")
 
     history = []
     for epoch in range(first_epoch, args.epochs + 1):
@@ -273,10 +333,7 @@ def run(argv: Optional[list] = None) -> Dict[str, Any]:
               f"{trained['data_s']:.1f} s, compute {trained['compute_s']:.1f} s)", flush=True)
         scheduler.step()
         if args.checkpoint:
-            save_atomically(torch, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                    "scheduler": scheduler.state_dict(), "rng": torch.get_rng_state(),
-                                    "shuffle": shuffle.get_state(), "epoch": epoch, "best": best},
-                            args.checkpoint)
+            save_checkpoint(torch, args.checkpoint, model, optimizer, scheduler, shuffle, epoch, best)
     return {"args": args, "history": history, "model": model}
 
 

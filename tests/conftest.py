@@ -39,9 +39,9 @@ def repo() -> Path:
 
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
-    """A copy of the reference edition (course_lib/ and notebooks/) to modify freely."""
+    """A copy of the reference edition (course_lib/, notebooks/ and examples/) to modify freely."""
     destination = tmp_path / "course"
-    for folder in ("course_lib", "notebooks"):
+    for folder in ("course_lib", "notebooks", "examples"):
         shutil.copytree(REPO / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return destination
 

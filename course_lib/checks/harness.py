@@ -265,11 +265,12 @@ def comparison_text(expected: Any, case: Case) -> str:
 
     It depends only on the check (its tolerances and torch's dtypes), never on the measured
     values, so the table reads the same on every CPU, BLAS and thread count: ``"equal"`` for
-    values that are not tensors, ``"exact"`` for integer and bool tensors, else the tolerances
-    ``assert_close`` uses (the case's own, or torch's defaults for the widest float dtype).
+    values that are not tensors (unless the case gives tolerances: Python floats computed in float32),
+    ``"exact"`` for integer and bool tensors, else the tolerances ``assert_close`` uses (the case's own,
+    or torch's defaults for the widest float dtype).
     """
     dtypes = [str(t.dtype).replace("torch.", "") for t in _torch_tensors(expected)]
-    if not dtypes:
+    if not dtypes and not (case.rtol or case.atol):
         return "equal"
     if case.rtol is not None and case.atol is not None:
         rtol, atol = case.rtol, case.atol

@@ -7,7 +7,8 @@ of that one exercise put into its file, runs the exercise's check there, and unl
 is written to disk, the learner's own ``course_lib`` stays imported and untouched, and torch is
 imported once per process. The judged file is compiled under a name of its own, with its text in
 ``linecache`` (``learner_code.JudgedFile``), so any error in the learner's body is reported at the
-learner's own file and line.
+learner's own file and line. An exercise in a script outside the package (``examples/mnist.py``) is
+judged the same way: its check runs the script through ``scripts.load_script``, which runs the judged text.
 """
 
 from __future__ import annotations
@@ -197,6 +198,9 @@ def judge(exercise_id: str, learner_root: Path, reference_root: Path) -> CheckRe
     try:
         try:
             checks = importlib.import_module(f"{package}.checks")
+            if not exercise.file.startswith("course_lib/"):  # a script (examples/): its check loads the judged text
+                compile(judged.text, judged.name, "exec")
+                importlib.import_module(f"{package}.checks.scripts").JUDGED[exercise.file] = (judged.name, judged.text)
         except Exception as error:  # noqa: BLE001 - the learner's body does not compile or import
             report.results.append(CaseResult("(compiling your code)", "any", "fail",
                                              message=describe_error(error, [judged])))

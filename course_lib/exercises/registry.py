@@ -1,6 +1,6 @@
 """The table of exercises: id, title, where it lives, which notebook section teaches it.
 
-Every ``# BEGIN EXERCISE <id>`` marker in ``course_lib/`` or ``notebooks/`` has one entry
+Every ``# BEGIN EXERCISE <id>`` marker in ``course_lib/``, ``examples/`` or ``notebooks/`` has one entry
 here, and every entry has a check in ``course_lib/checks``; ``tests/course/test_integrity.py``
 keeps the three in step.
 """
@@ -278,6 +278,30 @@ EXERCISES: List[Exercise] = [
         "Normalising the pixels",
         "Make mean and std tensors of shape (C, 1, 1) in the image's dtype, so that they broadcast over (C, H, W); "
         "return (image - mean) / std.",
+    ),
+    Exercise(
+        "4.3", "the train step", "examples/mnist.py", "train_step", "The train step",
+        "Four lines, in this order: optimizer.zero_grad(); the loss is torch.nn.functional.cross_entropy of "
+        "model(images) and labels; loss.backward(); optimizer.step(). Return loss.item().",
+    ),
+    Exercise(
+        "4.4", "the evaluation loop", "examples/mnist.py", "evaluate", "Evaluating",
+        "model.eval(), then loop over the loader inside torch.no_grad(): add up cross_entropy with "
+        "reduction='sum' (.item()), count_correct and len(labels); divide both sums by the number of images.",
+    ),
+    Exercise(
+        "4.5", "count the correct predictions", "examples/mnist.py", "count_correct", "Evaluating",
+        "The prediction is logits.argmax(dim=1); compare it with labels, sum the matches, return int(....item()).",
+    ),
+    Exercise(
+        "4.6", "save a checkpoint", "examples/mnist.py", "save_checkpoint", "Checkpoint, \"crash\", resume",
+        "Build a dict with the seven keys the docstring names (state_dict() of model, optimizer and scheduler; "
+        "torch.get_rng_state(); shuffle.get_state(); epoch; best) and write it with save_atomically.",
+    ),
+    Exercise(
+        "4.7", "resume from a checkpoint", "examples/mnist.py", "resume", "Checkpoint, \"crash\", resume",
+        "torch.load(path, weights_only=True), then load_state_dict into model, optimizer and scheduler, "
+        "torch.set_rng_state and shuffle.set_state; return (epoch, best).",
     ),
 ]
 
