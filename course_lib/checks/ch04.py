@@ -348,16 +348,16 @@ def check_save_checkpoint() -> Iterator[Case]:
     """Your ``save_checkpoint``: resumed runs continue exactly, torch reads the file, a crash keeps the old one."""
     yield Case("the resumed run's losses equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[0],
-               expected=lambda: _uninterrupted()[0], rtol=0, atol=0)
+               expected=lambda: _uninterrupted()[0], rtol=0, atol=0, reference_is_torch=False)
     yield Case("the resumed run's weights equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[1],
-               expected=lambda: _uninterrupted()[1], rtol=0, atol=0)
+               expected=lambda: _uninterrupted()[1], rtol=0, atol=0, reference_is_torch=False)
     yield Case("torch.load(weights_only=True) reads the keys", "the checkpoint after one epoch",
                actual=lambda: _read_by_torch(_script().save_checkpoint)[0],
                expected=lambda: ("best", "epoch", "model", "optimizer", "rng", "scheduler", "shuffle"))
     yield Case("torch.load(weights_only=True) reads the weights", "the checkpoint after one epoch",
                actual=lambda: _read_by_torch(_script().save_checkpoint)[1],
-               expected=lambda: _read_by_torch(_script().save_checkpoint)[2], rtol=0, atol=0)
+               expected=lambda: _read_by_torch(_script().save_checkpoint)[2], rtol=0, atol=0, reference_is_torch=False)
     yield Case("a crash while saving keeps the old checkpoint (its epoch)",
                "a checkpoint of epoch 1, then torch.save failing halfway through epoch 2's",
                actual=lambda: _old_checkpoint_survives(_script().save_checkpoint), expected=lambda: 1)
@@ -368,10 +368,10 @@ def check_resume() -> Iterator[Case]:
     """Your ``resume``: a run stopped after one epoch and resumed continues exactly like the uninterrupted run."""
     yield Case("the resumed run's losses equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[0],
-               expected=lambda: _uninterrupted()[0], rtol=0, atol=0)
+               expected=lambda: _uninterrupted()[0], rtol=0, atol=0, reference_is_torch=False)
     yield Case("the resumed run's weights equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[1],
-               expected=lambda: _uninterrupted()[1], rtol=0, atol=0)
+               expected=lambda: _uninterrupted()[1], rtol=0, atol=0, reference_is_torch=False)
     yield Case("returns (epoch, best) as saved", "a checkpoint saved with epoch=1, best=0.75",
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[2],
                expected=lambda: (1, 0.75))

@@ -39,6 +39,9 @@ class Case:
             if given, is run to prove torch raises the same type).
         rtol, atol: tolerances passed to ``assert_close``; ``None`` means dtype-aware defaults.
         exact_dtype: also require equal dtypes (torch's ``check_dtype``).
+        reference_is_torch: False when ``expected`` is course_lib's own result on this machine (a resumed
+            run against the uninterrupted one), not torch's: such a case may compare exactly and stays
+            exact on every machine, since both sides move together.
     """
 
     name: str
@@ -49,6 +52,7 @@ class Case:
     rtol: Optional[float] = None
     atol: Optional[float] = None
     exact_dtype: bool = True
+    reference_is_torch: bool = True
 
 
 @dataclass

@@ -92,5 +92,5 @@ def test_polish_no_command_prints_courses_help_a_closed_pipe_is_quiet_and_titles
                            capture_output=True, text=True)
     assert piped.stdout.count("\n") == 2 and piped.stderr == "", piped.stderr  # no BrokenPipe traceback
     rows = course("list", "--no-check", cwd=workspace).stdout.splitlines()
-    places = {row.index(f"{workspace.name}/course_lib") for row in rows if row[:1].isdigit()}
-    assert len(places) == 1  # every title fits its column: the places line up
+    places = {row.index(f" {workspace.name}/") for row in rows if row[:1].isdigit()}
+    assert len(places) == 1  # every title fits its column: the places (course_lib/ and examples/) line up
