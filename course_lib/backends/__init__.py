@@ -6,7 +6,8 @@ Taught in notebooks/01_tensors.ipynb, section "Devices and backends".
 - ``python``: explicit index loops over storage — the teaching version you write in chapter
   01 (tiny tensors only). Not the default; run code on it with ``using_backend("python")``
   or call its primitives directly.
-- ``triton`` (device ``cuda``): chapter 05 adds it by registering a backend for ``"cuda"``.
+- ``triton`` (device ``cuda``): Triton kernels (chapter 05), on a GPU or simulated by Triton's interpreter;
+  imported when "cuda" is first used.
 
 The registry maps a device type to its backend; tensors look their backend up on every
 operation, so swapping the entry swaps the implementation.
@@ -15,6 +16,7 @@ operation, so swapping the entry swaps the implementation.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import threading
 from typing import Callable, Dict, Iterator, Optional, Union
 
@@ -36,8 +38,26 @@ class ThreadOverrides(threading.local):
 OVERRIDES = ThreadOverrides()
 
 
-_FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": NumpyBackend}
-"""Device type -> how to build its default backend. Chapter 05 adds ``"cuda"``."""
+def _cuda_backend() -> Backend:
+    """The Triton backend, imported on first use of "cuda" (so ``import course_lib`` never imports Triton).
+
+    Raises:
+        RuntimeError: where Triton (or torch) cannot be imported, naming the package and where it runs.
+    """
+    missing = [name for name in ("torch", "triton") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RuntimeError(MISSING_TRITON.format(package=missing[-1]))
+    from .triton import TritonBackend
+
+    return TritonBackend()
+
+
+MISSING_TRITON = ("course_lib's cuda device needs the '{package}' package, which is not installed here. Triton "
+                  "has wheels for Linux only: run chapter 05 on Linux, in WSL on Windows, or in a cloud notebook "
+                  "(with or without a GPU: without one, 'cuda' is simulated). Chapters 00-04 need no Triton.")
+
+_FACTORIES: Dict[str, Callable[[], Backend]] = {"cpu": NumpyBackend, "cuda": _cuda_backend}
+"""Device type -> how to build its default backend."""
 
 _NAMED: Dict[str, Callable[[], Backend]] = {"numpy": NumpyBackend, "python": PythonBackend}
 """Backends that can be selected by name with :func:`using_backend`."""
@@ -74,8 +94,12 @@ def get_backend(device_type: str) -> Backend:
 
 
 def backend_available(device: str) -> bool:
-    """True when course_lib has a backend for ``device`` (``"cpu"`` or ``"cuda"``)."""
-    return device.split(":")[0] in _FACTORIES
+    """True when course_lib has a backend for ``device`` (``"cpu"`` or ``"cuda"``) and what it needs is
+    installed (the cuda backend needs torch and Triton)."""
+    device_type = device.split(":")[0]
+    if device_type == "cuda" and "cuda" in _FACTORIES and _FACTORIES["cuda"] is _cuda_backend:
+        return all(importlib.util.find_spec(name) is not None for name in ("torch", "triton"))
+    return device_type in _FACTORIES
 
 
 @contextlib.contextmanager

@@ -59,7 +59,10 @@ def parametrize_devices(metafunc) -> None:
     """``pytest_generate_tests`` of the device rooms: one run of each test per device."""
     if "device" in metafunc.fixturenames:
         marked = metafunc.definition.get_closest_marker("python_backend") is not None
-        metafunc.parametrize("device", devices_for(marked), indirect=True)
+        devices = devices_for(marked)
+        if metafunc.definition.get_closest_marker("cpu_only") is not None:
+            devices = [name for name in devices if name != "cuda"]
+        metafunc.parametrize("device", devices, indirect=True)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from course_lib.backends.python_backend import PythonBackend
 from helpers.tensors import assert_same, both, layouts, random_array
 
 FAST = settings(max_examples=30, deadline=None)
+pytestmark = pytest.mark.cpu_only
 
 PROGRAMS = {
     "arithmetic": lambda lib, x, y: (x + y) * 2 - y / (y.abs() + 1),

@@ -1,0 +1,72 @@
+"""Elementwise kernels: ``map``, ``zip``, ``where``, copies and casts, ``take`` and ``put``.
+
+Taught in notebooks/05_gpus_and_kernels.ipynb. Each program handles ``BLOCK`` consecutive elements of the
+result's row-major order; every operand (output included) finds its own storage positions through the
+layout buffer (``layout.storage_position``), so broadcast, strided and transposed operands need no copy.
+"""
+
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+from .functions import binary, unary
+from .layout import storage_position
+
+
+@triton.jit
+def unary_kernel(x_ptr, out_ptr, layout_ptr, n, FN: tl.constexpr, NDIM: tl.constexpr, BLOCK: tl.constexpr):
+    """``out = FN(x)``; operands 0 (x) and 1 (out) of the layout. Also copies and casts (FN "identity"/"truth")."""
+    linear = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = linear < n
+    x = tl.load(x_ptr + storage_position(linear, layout_ptr, 0, NDIM), mask=mask)
+    y = unary(x, FN)
+    tl.store(out_ptr + storage_position(linear, layout_ptr, 1, NDIM), y.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def binary_kernel(a_ptr, b_ptr, out_ptr, layout_ptr, n, FN: tl.constexpr, NDIM: tl.constexpr,
+                  BLOCK: tl.constexpr):
+    """``out = FN(a, b)``, broadcast through strides; operands 0 (a), 1 (b), 2 (out)."""
+    linear = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = linear < n
+    a = tl.load(a_ptr + storage_position(linear, layout_ptr, 0, NDIM), mask=mask)
+    b = tl.load(b_ptr + storage_position(linear, layout_ptr, 1, NDIM), mask=mask)
+    y = binary(a, b, FN)
+    tl.store(out_ptr + storage_position(linear, layout_ptr, 2, NDIM), y.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def where_kernel(condition_ptr, a_ptr, b_ptr, out_ptr, layout_ptr, n, NDIM: tl.constexpr, BLOCK: tl.constexpr):
+    """``out = a if condition else b``; operands 0 (condition), 1 (a), 2 (b), 3 (out)."""
+    linear = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = linear < n
+    condition = tl.load(condition_ptr + storage_position(linear, layout_ptr, 0, NDIM), mask=mask)
+    a = tl.load(a_ptr + storage_position(linear, layout_ptr, 1, NDIM), mask=mask)
+    b = tl.load(b_ptr + storage_position(linear, layout_ptr, 2, NDIM), mask=mask)
+    tl.store(out_ptr + storage_position(linear, layout_ptr, 3, NDIM), tl.where(condition != 0, a, b), mask=mask)
+
+
+@triton.jit
+def take_kernel(x_ptr, positions_ptr, out_ptr, layout_ptr, n, NDIM: tl.constexpr, BLOCK: tl.constexpr):
+    """``out = x_storage[positions]``; operands 0 (positions), 1 (out)."""
+    linear = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = linear < n
+    positions = tl.load(positions_ptr + storage_position(linear, layout_ptr, 0, NDIM), mask=mask, other=0)
+    values = tl.load(x_ptr + positions, mask=mask)
+    tl.store(out_ptr + storage_position(linear, layout_ptr, 1, NDIM), values, mask=mask)
+
+
+@triton.jit
+def put_kernel(x_ptr, positions_ptr, values_ptr, layout_ptr, n, ACCUMULATE: tl.constexpr, NDIM: tl.constexpr,
+               BLOCK: tl.constexpr):
+    """``x_storage[positions] = values`` (or ``+=`` with every duplicate counted: atomic adds); operands 0
+    (positions), 1 (values)."""
+    linear = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = linear < n
+    positions = tl.load(positions_ptr + storage_position(linear, layout_ptr, 0, NDIM), mask=mask, other=0)
+    values = tl.load(values_ptr + storage_position(linear, layout_ptr, 1, NDIM), mask=mask)
+    if ACCUMULATE:
+        tl.atomic_add(x_ptr + positions, values, mask=mask)
+    else:
+        tl.store(x_ptr + positions, values, mask=mask)

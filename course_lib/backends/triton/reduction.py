@@ -1,0 +1,129 @@
+"""Reductions along dimensions: ``reduce`` (sum, prod, max, min, all, any), ``arg_reduce``, ``scan``.
+
+Taught in notebooks/05_gpus_and_kernels.ipynb. The input is seen as a matrix: one row per element of the
+result (the kept dimensions), one column per reduced element (the reduced dimensions, in row-major order).
+A program owns ``BLOCK_R`` rows and walks their columns ``BLOCK_C`` at a time, combining each chunk into a
+running value: a chunk is reduced as a tree, chunks one after another.
+"""
+
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+from .layout import storage_position
+
+
+@triton.jit
+def _multiply(a, b):
+    return a * b
+
+
+@triton.jit
+def _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT: tl.constexpr, REDUCED: tl.constexpr,
+                      BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr):
+    """Storage positions of a ``BLOCK_R x BLOCK_C`` tile of the input and its mask. The layout buffer holds
+    two layouts: the kept dimensions (sizes, offset, strides) then the reduced ones (offset 0)."""
+    r = row0 + tl.arange(0, BLOCK_R).to(tl.int64)
+    c = column0 + tl.arange(0, BLOCK_C).to(tl.int64)
+    row_positions = storage_position(r, layout_ptr, 0, KEPT)
+    column_positions = storage_position(c, layout_ptr + 2 * KEPT + 1, 0, REDUCED)
+    mask = (r < rows)[:, None] & (c < columns)[None, :]
+    return row_positions[:, None] + column_positions[None, :], mask, r, c
+
+
+@triton.jit
+def reduce_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, FN: tl.constexpr, IDENTITY: tl.constexpr,
+                  ACC: tl.constexpr, KEPT: tl.constexpr, REDUCED: tl.constexpr, BLOCK_R: tl.constexpr,
+                  BLOCK_C: tl.constexpr):
+    """``out[r] = FN over the columns of row r`` (out contiguous), accumulated in ``ACC`` starting from
+    ``IDENTITY`` (0, 1, or the lowest or highest value). NaN wins max and min, as in torch."""
+    row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
+    accumulator = tl.full((BLOCK_R,), IDENTITY, ACC)
+    has_nan = tl.zeros((BLOCK_R,), tl.int32)
+    for column0 in range(0, columns, BLOCK_C):
+        positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, REDUCED,
+                                                  BLOCK_R, BLOCK_C)
+        x = tl.load(x_ptr + positions, mask=mask, other=IDENTITY)
+        if FN == "all" or FN == "any":
+            x = x != 0
+        x = x.to(ACC)
+        if ACC.is_floating():
+            has_nan = tl.maximum(has_nan, tl.max((x != x).to(tl.int32), 1))
+        if FN == "sum":
+            accumulator = accumulator + tl.sum(x, 1)
+        elif FN == "prod":
+            accumulator = accumulator * tl.reduce(x, 1, _multiply)
+        elif FN == "max" or FN == "any":
+            accumulator = tl.maximum(accumulator, tl.max(x, 1))
+        else:
+            accumulator = tl.minimum(accumulator, tl.min(x, 1))
+    r = row0 + tl.arange(0, BLOCK_R).to(tl.int64)
+    if FN == "max" or FN == "min":
+        if ACC.is_floating():
+            accumulator = tl.where(has_nan != 0, float("nan"), accumulator)
+    tl.store(out_ptr + r, accumulator.to(out_ptr.dtype.element_ty), mask=r < rows)
+
+
+@triton.jit
+def arg_reduce_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, MAXIMUM: tl.constexpr, WORST: tl.constexpr,
+                      ACC: tl.constexpr, KEPT: tl.constexpr, REDUCED: tl.constexpr, BLOCK_R: tl.constexpr,
+                      BLOCK_C: tl.constexpr):
+    """``out[r] = the first column of row r holding its max (or min)``; a NaN counts as the extreme, and the
+    first NaN wins, as in torch. ``WORST`` is a value no element beats (-inf for a max of floats)."""
+    row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
+    best = tl.full((BLOCK_R,), WORST, ACC)
+    best_column = tl.zeros((BLOCK_R,), tl.int64) - 1
+    best_is_nan = tl.zeros((BLOCK_R,), tl.int32)
+    for column0 in range(0, columns, BLOCK_C):
+        positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, REDUCED,
+                                                  BLOCK_R, BLOCK_C)
+        x = tl.load(x_ptr + positions, mask=mask, other=WORST).to(ACC)
+        columns_2d = tl.zeros_like(positions) + c[None, :]
+        never = columns + 1
+        is_nan = (x != x) & mask
+        chunk_nan = tl.max(is_nan.to(tl.int32), 1)
+        first_nan = tl.min(tl.where(is_nan, columns_2d, never), 1)
+        clean = tl.where(is_nan | ~mask, tl.full(x.shape, WORST, ACC), x)
+        if MAXIMUM:
+            extreme = tl.max(clean, 1)
+            better = extreme > best
+        else:
+            extreme = tl.min(clean, 1)
+            better = extreme < best
+        first_extreme = tl.min(tl.where((clean == extreme[:, None]) & mask & ~is_nan, columns_2d, never), 1)
+        take = (best_is_nan == 0) & (chunk_nan == 0) & (first_extreme < never) & ((best_column < 0) | better)
+        best = tl.where(take, extreme, best)
+        best_column = tl.where(take, first_extreme, best_column)
+        take_nan = (best_is_nan == 0) & (chunk_nan != 0)
+        best_column = tl.where(take_nan, first_nan, best_column)
+        best_is_nan = tl.maximum(best_is_nan, chunk_nan)
+    r = row0 + tl.arange(0, BLOCK_R).to(tl.int64)
+    tl.store(out_ptr + r, tl.maximum(best_column, 0), mask=r < rows)
+
+
+@triton.jit
+def _last(a, b):
+    return b
+
+
+@triton.jit
+def scan_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, PRODUCT: tl.constexpr, ACC: tl.constexpr,
+                KEPT: tl.constexpr, REDUCED: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr):
+    """Running sum (or product) along the columns, carried from chunk to chunk; the layout buffer holds the
+    input's two layouts, then the output's (kept dimensions, then the scanned one)."""
+    row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
+    out_layout = layout_ptr + 2 * KEPT + 1 + 2 * REDUCED + 1
+    carry = tl.full((BLOCK_R,), 1 if PRODUCT else 0, ACC)
+    for column0 in range(0, columns, BLOCK_C):
+        positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, REDUCED,
+                                                  BLOCK_R, BLOCK_C)
+        out_positions, _, _, _ = _rows_and_columns(out_layout, row0, column0, rows, columns, KEPT, REDUCED,
+                                                   BLOCK_R, BLOCK_C)
+        x = tl.load(x_ptr + positions, mask=mask, other=1 if PRODUCT else 0).to(ACC)
+        if PRODUCT:
+            running = tl.cumprod(x, 1) * carry[:, None]
+        else:
+            running = tl.cumsum(x, 1) + carry[:, None]
+        carry = tl.reduce(running, 1, _last)  # the row's running value after this chunk
+        tl.store(out_ptr + out_positions, running.to(out_ptr.dtype.element_ty), mask=mask)

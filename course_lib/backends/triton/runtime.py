@@ -1,0 +1,138 @@
+"""Where the cuda backend's kernels run, and the device memory they run on.
+
+Taught in notebooks/05_gpus_and_kernels.ipynb. With an NVIDIA GPU, Triton compiles each kernel for it and
+device memory is CUDA memory. Without one, Triton's interpreter runs the same kernels on the CPU
+(``TRITON_INTERPRET=1``, read when a kernel is defined, so this module sets it before any kernel module is
+imported) and "device memory" is CPU memory: the cuda device is then *simulated*, about 1000x slower.
+
+Device memory is a flat torch tensor used only as a raw buffer: allocated here (``torch.empty``), filled by
+the kernels, copied to and from the host. No torch operation ever computes on course_lib data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, Dict, Tuple
+
+import numpy as np
+import torch
+
+SIMULATED = os.environ.get("TRITON_INTERPRET") == "1" or not torch.cuda.is_available()
+if SIMULATED:
+    os.environ["TRITON_INTERPRET"] = "1"  # before triton defines a kernel
+
+import triton  # noqa: E402  (after the switch above)
+
+from ...storage import Buffers, Storage  # noqa: E402
+from ...shape import row_major_strides  # noqa: E402
+from ..base import tensor_from_storage  # noqa: E402
+
+BUFFER_DEVICE = torch.device("cpu") if SIMULATED else torch.device("cuda")
+"""Where course_lib's cuda buffers live: the GPU, or the CPU when simulated."""
+
+# Block sizes. On a GPU each distinct block size is one more compiled kernel, so they are fixed; the
+# interpreter runs a whole block as one NumPy operation and pays ~1 ms per program, so it takes the
+# largest blocks that fit (bounded, to keep the temporary arrays small).
+BLOCK = 1024
+SIMULATED_ELEMENTS = 1 << 20  # most elements one simulated program handles
+
+
+def elementwise_block(count: int) -> int:
+    """Elements per program for ``count`` elements."""
+    if SIMULATED:
+        return min(triton.next_power_of_2(max(count, 1)), SIMULATED_ELEMENTS)
+    return BLOCK
+
+
+def cdiv(a: int, b: int) -> int:
+    """``ceil(a / b)`` for positive ints."""
+    return -(-a // b)
+
+
+def torch_dtype(dtype: Any) -> torch.dtype:
+    """The torch dtype of the same name as the course_lib ``dtype`` (a buffer's element type)."""
+    return getattr(torch, dtype.name)
+
+
+class DeviceBuffers(Buffers):
+    """A storage's buffer on the cuda device: a flat torch tensor (CUDA memory, or CPU when simulated)."""
+
+    def length(self, data: torch.Tensor) -> int:
+        return int(data.shape[0])
+
+    def element_size(self, data: torch.Tensor) -> int:
+        return int(data.element_size())
+
+    def data_ptr(self, data: torch.Tensor) -> int:
+        return int(data.data_ptr())
+
+    def to_host(self, data: torch.Tensor) -> np.ndarray:
+        host = data.cpu()
+        return host.numpy().copy() if SIMULATED else host.numpy()  # always a copy: device memory stays private
+
+    def write(self, data: torch.Tensor, position: int, value: Any) -> None:
+        data[position:position + 1].copy_(torch.tensor([value], dtype=data.dtype))  # a host-to-device copy
+
+
+DEVICE_BUFFERS = DeviceBuffers()
+
+
+def allocate(shape: Tuple[int, ...], dtype: Any, device: Any) -> Any:
+    """A new contiguous course_lib tensor on ``device`` with unspecified contents."""
+    count = 1
+    for size in shape:
+        count *= size
+    data = torch.empty(count, dtype=torch_dtype(dtype), device=BUFFER_DEVICE)
+    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), tuple(shape), row_major_strides(tuple(shape)),
+                               0, dtype, device)
+
+
+def upload(array: np.ndarray, dtype: Any, device: Any) -> Any:
+    """A new contiguous tensor on ``device`` holding a copy of the host ``array`` (converted to ``dtype``)."""
+    with np.errstate(all="ignore"):  # 1e300 -> inf in float32, silently, as torch does
+        host = np.array(array, dtype=dtype.numpy, order="C", copy=True)
+    data = torch.from_numpy(host.reshape(-1))
+    if not SIMULATED:
+        data = data.to(BUFFER_DEVICE)
+    shape = tuple(host.shape)
+    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), shape, row_major_strides(shape), 0, dtype,
+                               device)
+
+
+_LAYOUTS: Dict[Tuple[int, ...], torch.Tensor] = {}
+
+
+def layout_buffer(numbers: Tuple[int, ...]) -> torch.Tensor:
+    """The int64 device buffer holding ``numbers`` (sizes, offsets and strides a kernel reads).
+
+    Cached: a training step launches the same layouts every time, so each is copied to the device once.
+    """
+    buffer = _LAYOUTS.get(numbers)
+    if buffer is None:
+        if len(_LAYOUTS) > 4096:
+            _LAYOUTS.clear()
+        buffer = torch.tensor(numbers if numbers else (0,), dtype=torch.int64).to(BUFFER_DEVICE)
+        _LAYOUTS[numbers] = buffer
+    return buffer
+
+
+def launch(kernel: Callable, grid: Tuple[int, ...], *args: Any, **constants: Any) -> None:
+    """Run ``kernel`` over ``grid`` programs (quietly: 1/0 = inf without NumPy's warnings when simulated)."""
+    if SIMULATED:
+        with np.errstate(all="ignore"):
+            kernel[grid](*args, **constants)
+    else:
+        kernel[grid](*args, **constants)
+
+
+_announced = False
+
+
+def announce_simulation() -> None:
+    """Say once per process that "cuda" is simulated here (a GPU is never claimed where there is none)."""
+    global _announced
+    if SIMULATED and not _announced:
+        _announced = True
+        print("course_lib: no NVIDIA GPU here, so 'cuda' runs simulated: Triton's interpreter runs the kernels "
+              "on the CPU (about 1000x slower than a GPU; keep cuda tensors small).", file=sys.stderr)
