@@ -110,6 +110,18 @@ def as_device(value: Any) -> device:
 
 CPU = device("cpu")
 
+_SIMULATED_CUDA = [False]  # set by the cuda backend when Triton's interpreter stands in for a GPU
+
+
+def mark_cuda_simulated() -> None:
+    """Record that "cuda" runs simulated in this process (reprs then say so: a GPU is never claimed)."""
+    _SIMULATED_CUDA[0] = True
+
+
+def cuda_simulated() -> bool:
+    """True once the cuda backend started without a GPU (Triton's interpreter runs its kernels on the CPU)."""
+    return _SIMULATED_CUDA[0]
+
 
 class _DefaultDevice(threading.local):
     """The device of factory calls without ``device=``, per thread (as torch keeps it)."""

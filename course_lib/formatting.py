@@ -16,6 +16,7 @@ from typing import List
 import numpy as np
 
 from . import dtypes as _dt
+from .device import cuda_simulated
 
 PRECISION = 4
 THRESHOLD = 1000
@@ -141,7 +142,8 @@ def tensor_repr(t) -> str:
     indent = len(prefix)
     suffixes: List[str] = []
     if t.device.type != "cpu":
-        suffixes.append(f"device='{t.device}'")
+        simulated = " (simulated)" if t.device.type == "cuda" and cuda_simulated() else ""
+        suffixes.append(f"device='{t.device}{simulated}'")  # torch: device='cuda:0'
     values = np.asarray(t.detach().cpu().numpy(force=True))
     default = _dt.get_default_dtype()
     if values.size == 0:

@@ -85,7 +85,8 @@ bool_ = _converter(_dt.bool)
 
 
 def type_(self: Tensor, dtype: Any = None) -> Any:
-    """With no argument, torch's type string (``'torch.FloatTensor'``); else ``to(dtype)``."""
+    """With no argument, torch's type string (``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'``); else
+    ``to(dtype)``."""
     if dtype is None:
-        return f"torch.{self.dtype.type_name}Tensor"
+        return f"torch.{'cuda.' if self.device.type == 'cuda' else ''}{self.dtype.type_name}Tensor"
     return to(self, dtype=dtype)

@@ -352,7 +352,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: Optional[int] = N
     if dim is None:
         input, dim = reshape(input, (-1,)), 0
     d = normalize_dim(dim, input.ndim)
-    counts = repeats.numpy() if isinstance(repeats, Tensor) else repeats
+    counts = repeats.cpu().numpy() if isinstance(repeats, Tensor) else repeats  # (torch syncs here too)
     order = np.repeat(np.arange(input._shape[d]), counts)
     return index_select(input, d, tensor(order.astype(np.int64), device=input.device))
 

@@ -53,6 +53,7 @@ def test_a_fresh_gradient_becomes_grad_itself():
     assert a.grad.tolist() == [2.0, 2.0, 2.0]
 
 
+@pytest.mark.cpu_only  # NumPy sees the memory of cpu tensors only
 @pytest.mark.parametrize("keep", ["the tensor", "a view of it", "its memory, as NumPy"])
 def test_a_gradient_seen_elsewhere_is_copied(keep):
     kept = []
@@ -83,6 +84,7 @@ def test_a_gradient_sent_to_two_leaves_is_copied_for_one():
     assert b.grad.tolist() == [1.0, 1.0] and a.grad.tolist() == [2.0, 2.0]
 
 
+@pytest.mark.cpu_only  # from_numpy makes cpu tensors
 def test_memory_from_numpy_is_never_taken():
     source = np.ones(3, dtype=np.float32)
     # a tensor nothing else holds, on memory NumPy holds

@@ -36,7 +36,7 @@ def test_values_and_gradients_equal_torchs(call):
         leaves = inputs(L)
         out = CALLS[call](L, *leaves)
         (out * out).sum().backward()
-        results.append([out.detach().numpy()] + [leaf.grad.numpy() if leaf.grad is not None else None
+        results.append([out.detach().cpu().numpy()] + [leaf.grad.cpu().numpy() if leaf.grad is not None else None
                                                  for leaf in leaves])
     for ours, theirs in zip(*results):
         if theirs is None:

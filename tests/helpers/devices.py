@@ -12,7 +12,8 @@ every test), and, for tests marked ``python_backend``, ``cpu-python`` (chapter 0
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, List
+import re
+from typing import Any, Iterator, List
 
 import pytest
 import torch
@@ -28,6 +29,12 @@ def devices_for(marked_python_backend: bool) -> List[str]:
     """The device parameters of one test: cpu, cpu-python (if marked), and cuda where it exists."""
     return ["cpu"] + ([PYTHON_BACKEND] if marked_python_backend else []) + \
         (["cuda"] if backend_available("cuda") else [])
+
+
+def torch_repr(ours: Any) -> str:
+    """``repr(ours)`` as torch would print the tensor on the device it compares on: simulated cuda compares with
+    torch on the CPU, which prints no device (course_lib's ``device='cuda:0 (simulated)'`` is left out)."""
+    return re.sub(r",(\s*)device='cuda:0 \(simulated\)'", "", repr(ours))
 
 
 def torch_device(name: str) -> str:

@@ -51,7 +51,7 @@ def test_a_result_never_shares_memory_with_its_input():
     _, ours = channels_last_pair()
     result = ours * 1
     result.add_(1)
-    assert not torch.equal(torch.from_numpy(result.numpy()), torch.from_numpy(ours.numpy()))
+    assert not torch.equal(torch.from_numpy(result.cpu().numpy()), torch.from_numpy(ours.cpu().numpy()))
 
 
 def test_conv2d_output_is_channels_last_and_equals_torchs():

@@ -8,7 +8,7 @@ device unchanged. A Python number operand becomes a 0-d device tensor of the ope
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import triton.language as tl
@@ -70,6 +70,23 @@ def _split_layout(dims: Sequence[int], *tensors: Any) -> Tuple[List[Tuple[int, .
     return numbers, (len(kept_sizes), len(reduced_sizes)), _numel(kept_sizes), _numel(reduced_sizes)
 
 
+def _result_strides(shape: Tuple[int, ...], *operands: Any) -> Optional[Tuple[int, ...]]:
+    """The layout of an elementwise result: that of the first operand of the result's shape whose elements fill
+    one block in some order of its dimensions (channels-last stays channels-last, as in torch), else None
+    (row-major)."""
+    for t in operands:
+        if isinstance(t, NUMBERS) or t._shape != shape:
+            continue
+        expected = 1
+        for stride, size in sorted((s, n) for s, n in zip(t._strides, shape) if n != 1):
+            if stride != expected:
+                break
+            expected *= size
+        else:
+            return t._strides
+    return None
+
+
 def _reduction_blocks(rows: int, columns: int) -> Tuple[int, int]:
     """(BLOCK_R, BLOCK_C): fixed on a GPU; when simulated, one chunk of columns and as many rows as fit."""
     if not runtime.SIMULATED:
@@ -109,7 +126,9 @@ class TritonBackend(Backend):
         return packed._storage.buffers.to_host(packed._storage.data).reshape(x._shape)
 
     def copy(self, x) -> Any:
-        return self.cast(x, x.dtype)
+        out = self.empty(x._shape, x.dtype, x.device)  # row-major, whatever x's layout
+        self._unary("identity", x, out)
+        return out
 
     def copy_into(self, dst, src) -> None:
         if isinstance(src, NUMBERS):
@@ -119,7 +138,7 @@ class TritonBackend(Backend):
         self._unary("truth" if dst.dtype is _BOOL and src.dtype is not _BOOL else "identity", src, dst)
 
     def cast(self, x, dtype) -> Any:
-        out = self.empty(x._shape, dtype, x.device)
+        out = runtime.allocate(x._shape, dtype, x.device, _result_strides(x._shape, x))
         self._unary("truth" if dtype is _BOOL and x.dtype is not _BOOL else "identity", x, out)
         return out
 
@@ -159,7 +178,8 @@ class TritonBackend(Backend):
                        runtime.layout_buffer(numbers), count, FN=fn_name, NDIM=len(sizes), BLOCK=block)
 
     def map(self, fn_name, x) -> Any:
-        out = self.empty(x._shape, _BOOL if fn_name in BOOL_RESULT else x.dtype, x.device)
+        out = runtime.allocate(x._shape, _BOOL if fn_name in BOOL_RESULT else x.dtype, x.device,
+                               _result_strides(x._shape, x))
         self._unary(fn_name, x, out)
         return out
 
@@ -173,7 +193,8 @@ class TritonBackend(Backend):
             fn_name = _BOOL_AS.get(fn_name, fn_name)
         shape = broadcast_shape(a._shape, b._shape)
         if out is None:
-            out = self.empty(shape, _BOOL if fn_name in BOOL_RESULT else dtype, device)
+            out = runtime.allocate(shape, _BOOL if fn_name in BOOL_RESULT else dtype, device,
+                                   _result_strides(shape, a, b))
         count = _numel(shape)
         if count:
             sizes, (as_, bs, os_) = coalesce(shape, broadcast_strides(a._shape, a._strides, shape),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -24,6 +24,7 @@ if SIMULATED:
 
 import triton  # noqa: E402  (after the switch above)
 
+from ...device import mark_cuda_simulated  # noqa: E402
 from ...storage import Buffers, Storage  # noqa: E402
 from ...shape import row_major_strides  # noqa: E402
 from ..base import tensor_from_storage  # noqa: E402
@@ -78,14 +79,15 @@ class DeviceBuffers(Buffers):
 DEVICE_BUFFERS = DeviceBuffers()
 
 
-def allocate(shape: Tuple[int, ...], dtype: Any, device: Any) -> Any:
-    """A new contiguous course_lib tensor on ``device`` with unspecified contents."""
+def allocate(shape: Tuple[int, ...], dtype: Any, device: Any, strides: Optional[Tuple[int, ...]] = None) -> Any:
+    """A new course_lib tensor on ``device`` with unspecified contents: row-major, or with ``strides`` (those of
+    a dense layout of ``shape``: a permutation of row-major, such as channels-last)."""
     count = 1
     for size in shape:
         count *= size
     data = torch.empty(count, dtype=torch_dtype(dtype), device=BUFFER_DEVICE)
-    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), tuple(shape), row_major_strides(tuple(shape)),
-                               0, dtype, device)
+    strides = row_major_strides(tuple(shape)) if strides is None else strides
+    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), tuple(shape), strides, 0, dtype, device)
 
 
 def upload(array: np.ndarray, dtype: Any, device: Any) -> Any:
@@ -134,5 +136,6 @@ def announce_simulation() -> None:
     global _announced
     if SIMULATED and not _announced:
         _announced = True
+        mark_cuda_simulated()
         print("course_lib: no NVIDIA GPU here, so 'cuda' runs simulated: Triton's interpreter runs the kernels "
               "on the CPU (about 1000x slower than a GPU; keep cuda tensors small).", file=sys.stderr)
