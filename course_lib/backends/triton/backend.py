@@ -307,7 +307,7 @@ class TritonBackend(Backend):
         block_m = min(runtime.elementwise_block(m), 256)
         block_k = min(runtime.elementwise_block(k), 1024)
         if not use_dot:  # the product is a (n, k, m) block in memory
-            while block_k > 1 and block_n * block_k * block_m > (1 << 21):
+            while block_k > 1 and block_n * block_k * block_m > runtime.SIMULATED_ELEMENTS:
                 block_k //= 2
         return block_n, block_m, block_k
 

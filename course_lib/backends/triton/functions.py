@@ -32,16 +32,15 @@ def constant(x, value):
 @triton.jit
 def expm1(x):
     u = tl.exp(x)
-    small = (u - 1) * x / tl.log(u)  # Kahan: exact where u rounds, accurate near 0
-    y = tl.where(u == 1, x, tl.where(u - 1 == -1, constant(x, -1.0), small))
-    return tl.where(u == float("inf"), u, y)
+    small = tl.where(u == 1, x, (u - 1) * x / tl.log(u))  # Kahan: exact where u rounds, accurate near 0
+    return tl.where(tl.abs(x) < 0.5, small, u - 1)  # (away from 0, u - 1 loses nothing)
 
 
 @triton.jit
 def log1p(x):
     u = 1 + x
-    y = tl.where(u == 1, x, tl.log(u) * x / (u - 1))
-    return tl.where(u == float("inf"), u, y)
+    small = tl.where(u == 1, x, tl.log(u) * x / (u - 1))  # Kahan, as in expm1
+    return tl.where(tl.abs(x) < 0.5, small, tl.log(u))
 
 
 @triton.jit
@@ -169,7 +168,7 @@ def unary(x, FN: tl.constexpr):
     elif FN == "logical_not":
         y = x == 0
     elif FN == "bitwise_not":
-        y = ~x
+        y = (x == 0) if x.dtype == tl.int1 else -x - 1  # two's complement: ~x == -x - 1 (uint8 wraps alike)
     elif FN == "isnan":
         y = x != x
     elif FN == "isinf":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
@@ -122,7 +123,8 @@ def layout_buffer(numbers: Tuple[int, ...]) -> torch.Tensor:
 def launch(kernel: Callable, grid: Tuple[int, ...], *args: Any, **constants: Any) -> None:
     """Run ``kernel`` over ``grid`` programs (quietly: 1/0 = inf without NumPy's warnings when simulated)."""
     if SIMULATED:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's "All-NaN slice" inside the interpreter
             kernel[grid](*args, **constants)
     else:
         kernel[grid](*args, **constants)
