@@ -90,3 +90,23 @@ def type_(self: Tensor, dtype: Any = None) -> Any:
     if dtype is None:
         return f"torch.{'cuda.' if self.device.type == 'cuda' else ''}{self.dtype.type_name}Tensor"
     return to(self, dtype=dtype)
+
+
+@public(export=False)
+def pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """This tensor, ready for ``.to("cuda", non_blocking=True)`` (``DataLoader(pin_memory=True)`` calls it).
+
+    course_lib copies to the device from ordinary host memory, so there is nothing to pin: the tensor itself.
+
+    Raises:
+        RuntimeError: for a tensor that is not on the cpu, as torch.
+    """
+    if self.device.type != "cpu":
+        raise RuntimeError(f"cannot pin '{type_(self)}' only dense CPU tensors can be pinned")
+    return self
+
+
+@public(export=False)
+def is_pinned(self: Tensor, device: Any = None) -> bool:
+    """False: course_lib never pins host memory (see :func:`pin_memory`)."""
+    return False
