@@ -110,17 +110,28 @@ def as_device(value: Any) -> device:
 
 CPU = device("cpu")
 
-_SIMULATED_CUDA = [False]  # set by the cuda backend when Triton's interpreter stands in for a GPU
+_SIMULATED_CUDA = {"simulated": False, "told": False}
 
 
-def mark_cuda_simulated() -> None:
-    """Record that "cuda" runs simulated in this process (reprs then say so: a GPU is never claimed)."""
-    _SIMULATED_CUDA[0] = True
+def mark_cuda_simulated() -> bool:
+    """Record that "cuda" runs simulated in this process (reprs then say so: a GPU is never claimed).
+
+    Returns:
+        True the first time, unless :func:`simulation_told` came first: the caller then says so once.
+    """
+    first = not _SIMULATED_CUDA["told"]
+    _SIMULATED_CUDA["simulated"] = _SIMULATED_CUDA["told"] = True
+    return first
+
+
+def simulation_told() -> None:
+    """Note that the learner is told some other way that "cuda" is simulated (a check table's device column)."""
+    _SIMULATED_CUDA["told"] = True
 
 
 def cuda_simulated() -> bool:
     """True once the cuda backend started without a GPU (Triton's interpreter runs its kernels on the CPU)."""
-    return _SIMULATED_CUDA[0]
+    return _SIMULATED_CUDA["simulated"]
 
 
 class _DefaultDevice(threading.local):

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import List
 from ..backends import backend_available
+from ..device import simulation_told
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def check_devices() -> List[Device]:
     """The devices every per-device check runs on, in table order."""
     devices = [Device("cpu", "cpu", backend_available("cpu"), "")]
     cuda_built = backend_available("cuda")
+    if cuda_built and cuda_label() != "cuda":
+        simulation_told()  # the rows say "cuda (simulated)": no notice on stderr (it would differ on a GPU)
     note = "" if cuda_built else ("triton is not installed here (it has Linux wheels only): the cuda rows run on "
                                   "Linux, in WSL or in a cloud notebook")
     devices.append(Device("cuda", cuda_label(), cuda_built, note, "" if cuda_built else "triton"))

@@ -130,14 +130,9 @@ def launch(kernel: Callable, grid: Tuple[int, ...], *args: Any, **constants: Any
         kernel[grid](*args, **constants)
 
 
-_announced = False
-
-
 def announce_simulation() -> None:
-    """Say once per process that "cuda" is simulated here (a GPU is never claimed where there is none)."""
-    global _announced
-    if SIMULATED and not _announced:
-        _announced = True
-        mark_cuda_simulated()
+    """Say once per process that "cuda" is simulated here (a GPU is never claimed where there is none), unless
+    a check table, whose device column says "cuda (simulated)", made the first cuda tensor."""
+    if SIMULATED and mark_cuda_simulated():
         print("course_lib: no NVIDIA GPU here, so 'cuda' runs simulated: Triton's interpreter runs the kernels "
               "on the CPU (about 1000x slower than a GPU; keep cuda tensors small).", file=sys.stderr)
