@@ -20,7 +20,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 # Jupyter refuses to run as root unless told to; add the flag only when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install data workspace lab test test-fast test-portable notebooks kernel bench check list clean-venv
+.PHONY: help install data workspace lab test test-fast test-portable test-gpu notebooks kernel bench check list clean-venv
 
 help:
 	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
@@ -32,6 +32,7 @@ help:
 	@echo "make notebooks  re-execute the reference notebooks and store their outputs (maintainers)"
 	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
 	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
+	@echo "make test-gpu   the cuda tests on a real GPU, with the Python already there (GPU_PYTHON=python3)"
 	@echo "make test-portable  nbval under other CPU kernels, BLAS cores, thread counts, without triton (maintainers)"
 
 # tools/find_python.sh also finds a pyenv version that is installed but not selected (PYTHON=python3.10).
@@ -72,6 +73,12 @@ test: install data
 # The stored notebook outputs under other numeric conditions (not in CI: a runner may not reproduce them).
 test-portable: install data
 	$(PY) tools/test_portable.py $(CONDITIONS)
+
+# On a machine with an NVIDIA GPU: the cuda tests against torch on the GPU, with the Python that is there
+# (torch and triton installed; such machines often have no package index, so nothing is installed here).
+GPU_PYTHON ?= python3
+test-gpu:
+	$(GPU_PYTHON) -m pytest tests/cuda -q -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest tests -x -q

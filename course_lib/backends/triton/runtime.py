@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -118,6 +119,30 @@ def layout_buffer(numbers: Tuple[int, ...]) -> torch.Tensor:
         buffer = torch.tensor(numbers if numbers else (0,), dtype=torch.int64).to(BUFFER_DEVICE)
         _LAYOUTS[numbers] = buffer
     return buffer
+
+
+COMPILED = {"kernels": 0, "seconds": 0.0}
+"""On a GPU: how many kernels Triton compiled (or loaded from its disk cache) in this process, and the seconds
+that took (``make test-gpu`` prints them: each distinct specialization is one more compilation)."""
+
+
+def _count_compilations() -> None:
+    from triton import knobs
+
+    started = []
+
+    def before(**_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(**_: Any) -> None:
+        COMPILED["kernels"] += 1
+        COMPILED["seconds"] += time.perf_counter() - (started.pop() if started else time.perf_counter())
+
+    knobs.runtime.jit_cache_hook, knobs.runtime.jit_post_compile_hook = before, after
+
+
+if not SIMULATED:
+    _count_compilations()
 
 
 def launch(kernel: Callable, grid: Tuple[int, ...], *args: Any, **constants: Any) -> None:
