@@ -44,12 +44,37 @@ def _cuda_backend() -> Backend:
     Raises:
         RuntimeError: where Triton (or torch) cannot be imported, naming the package and where it runs.
     """
-    missing = [name for name in ("torch", "triton") if importlib.util.find_spec(name) is None]
+    missing = _missing_for_cuda()
     if missing:
-        raise RuntimeError(MISSING_TRITON.format(package=missing[-1]))
+        raise RuntimeError(MISSING_TRITON.format(package=missing))
     from .triton import TritonBackend
 
     return TritonBackend()
+
+
+_CUDA_IMPORT: Dict[str, str] = {}
+
+
+def _missing_for_cuda() -> str:
+    """'' when the cuda backend's packages import here, else the name of the one that does not (tried once).
+
+    Importing ``backends/triton/runtime.py`` tries torch and Triton in the right order (it sets
+    ``TRITON_INTERPRET`` first when there is no GPU); a package that is absent, or present but failing to
+    import, both count as missing.
+    """
+    if "missing" not in _CUDA_IMPORT:
+        if importlib.util.find_spec("torch") is None:
+            _CUDA_IMPORT["missing"] = "torch"
+        elif importlib.util.find_spec("triton") is None:
+            _CUDA_IMPORT["missing"] = "triton"
+        else:
+            try:
+                from .triton import runtime  # noqa: F401
+            except ImportError as error:
+                _CUDA_IMPORT["missing"] = getattr(error, "name", None) or "triton"
+            else:
+                _CUDA_IMPORT["missing"] = ""
+    return _CUDA_IMPORT["missing"]
 
 
 MISSING_TRITON = ("course_lib's cuda device needs the '{package}' package, which is not installed here. Triton "
@@ -97,8 +122,8 @@ def backend_available(device: str) -> bool:
     """True when course_lib has a backend for ``device`` (``"cpu"`` or ``"cuda"``) and what it needs is
     installed (the cuda backend needs torch and Triton)."""
     device_type = device.split(":")[0]
-    if device_type == "cuda" and "cuda" in _FACTORIES and _FACTORIES["cuda"] is _cuda_backend:
-        return all(importlib.util.find_spec(name) is not None for name in ("torch", "triton"))
+    if device_type == "cuda" and _FACTORIES.get("cuda") is _cuda_backend:
+        return not _missing_for_cuda()
     return device_type in _FACTORIES
 
 

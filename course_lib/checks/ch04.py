@@ -343,15 +343,20 @@ def _read_by_torch(save_checkpoint) -> tuple:
     return tuple(sorted(state)), tuple(state["model"].values()), tuple(run["model"].state_dict().values())
 
 
-@register_check("4.6")
-def check_save_checkpoint() -> Iterator[Case]:
-    """Your ``save_checkpoint``: resumed runs continue exactly, torch reads the file, a crash keeps the old one."""
+def _resumed_equals_uninterrupted() -> Iterator[Case]:
+    """The two cases 4.6 and 4.7 share: a stopped-and-resumed run's losses and weights, exactly."""
     yield Case("the resumed run's losses equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[0],
                expected=lambda: _uninterrupted()[0], rtol=0, atol=0, reference_is_torch=False)
     yield Case("the resumed run's weights equal the uninterrupted run's", _CHECKPOINT_RUN,
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[1],
                expected=lambda: _uninterrupted()[1], rtol=0, atol=0, reference_is_torch=False)
+
+
+@register_check("4.6")
+def check_save_checkpoint() -> Iterator[Case]:
+    """Your ``save_checkpoint``: resumed runs continue exactly, torch reads the file, a crash keeps the old one."""
+    yield from _resumed_equals_uninterrupted()
     yield Case("torch.load(weights_only=True) reads the keys", "the checkpoint after one epoch",
                actual=lambda: _read_by_torch(_script().save_checkpoint)[0],
                expected=lambda: ("best", "epoch", "model", "optimizer", "rng", "scheduler", "shuffle"))
@@ -366,12 +371,7 @@ def check_save_checkpoint() -> Iterator[Case]:
 @register_check("4.7")
 def check_resume() -> Iterator[Case]:
     """Your ``resume``: a run stopped after one epoch and resumed continues exactly like the uninterrupted run."""
-    yield Case("the resumed run's losses equal the uninterrupted run's", _CHECKPOINT_RUN,
-               actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[0],
-               expected=lambda: _uninterrupted()[0], rtol=0, atol=0, reference_is_torch=False)
-    yield Case("the resumed run's weights equal the uninterrupted run's", _CHECKPOINT_RUN,
-               actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[1],
-               expected=lambda: _uninterrupted()[1], rtol=0, atol=0, reference_is_torch=False)
+    yield from _resumed_equals_uninterrupted()
     yield Case("returns (epoch, best) as saved", "a checkpoint saved with epoch=1, best=0.75",
                actual=lambda: _stopped_and_resumed(_script().save_checkpoint, _script().resume)[2],
                expected=lambda: (1, 0.75))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import List
 from ..backends import backend_available
+from ..cuda import is_simulated
 from ..device import simulation_told
 
 
@@ -28,18 +28,10 @@ class Device:
     needs: str = ""
 
 
-def gpu_available() -> bool:
-    """True when torch sees a real CUDA GPU."""
-    import torch
-
-    return torch.cuda.is_available()
-
-
 def cuda_label() -> str:
-    """``"cuda"`` on a real GPU, ``"cuda (simulated)"`` when Triton's interpreter stands in."""
-    if gpu_available() and os.environ.get("TRITON_INTERPRET") != "1":
-        return "cuda"
-    return "cuda (simulated)"
+    """``"cuda (simulated)"`` when Triton's interpreter stands in for a GPU, else ``"cuda"`` (a real GPU, or
+    no cuda at all where Triton is missing)."""
+    return "cuda (simulated)" if is_simulated() else "cuda"
 
 
 def check_devices() -> List[Device]:

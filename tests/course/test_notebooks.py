@@ -4,6 +4,7 @@ cells: test_pictures.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,13 @@ def test_every_notebook_section_cited_in_course_lib_exists(repo):
                     missing.append(f"{path.relative_to(repo)}: {notebook} has no section {section!r}")
     assert not missing, "\n".join(missing)
 
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_reference_notebooks_checks_pass_on_every_device(path):
+    """A stored check of the reference solutions passes on every row (cpu, and cuda where it runs): nbval
+    compares outputs, so a failure stored by ``make notebooks`` would otherwise pass as "expected"."""
+    checks = [c for c in code_cells(path) if re.fullmatch(r'course_lib\.check\("[\d.]+"\)', "".join(c["source"]))]
+    for cell in checks:
+        text = "".join("".join(output.get("text", "")) for output in cell["outputs"])
+        assert "cases pass ✓" in text and "✗" not in text, f"{path.name}: {''.join(cell['source'])}\n{text}"

@@ -55,3 +55,12 @@ def test_simulated_cuda_is_announced_once_and_marked_in_reprs():
         assert done.stderr.count("runs simulated") == 1 and "Triton's interpreter" in done.stderr
         assert "tensor([2., 2.], device='cuda:0 (simulated)')" in done.stdout
     assert done.stdout.splitlines()[-1] == "cuda:0"  # the device itself is torch's "cuda:0"
+
+
+def test_cuda_works_when_triton_was_imported_before_course_lib():
+    """torch imports Triton for checks of its own (its optimizers do): the interpreter must still run the kernels."""
+    script = ("import triton.language\nimport course_lib\nx = course_lib.arange(6.0, device='cuda').reshape(2, 3)\n"
+              "print((x * 2).sum(1).tolist(), x.cumsum(1)[1].tolist(), x.max(1).values.tolist())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[6.0, 24.0] [3.0, 7.0, 12.0] [2.0, 5.0]"

@@ -1,7 +1,7 @@
 """The ``triton`` backend (device ``cuda``): every primitive of ``backends/base.py`` as Triton kernels.
 
 Taught in notebooks/05_gpus_and_kernels.ipynb. One module per kernel family: ``layout`` (the ``@triton.jit``
-twins of shape.py's index helpers), ``functions`` (the operation vocabulary), ``elementwise``, ``reduction``,
+counterparts of shape.py's index helpers), ``functions`` (the operation vocabulary), ``elementwise``, ``reduction``,
 ``matmul``; ``runtime`` decides where they run (a GPU, or Triton's interpreter on the CPU: *simulated*) and
 owns device memory; ``backend`` is the primitive table that launches them.
 

@@ -1,4 +1,4 @@
-"""Layouts as kernels read them: the Python side (coalescing dimensions) and the ``@triton.jit`` twins of
+"""Layouts as kernels read them: the Python side (coalescing dimensions) and the ``@triton.jit`` counterparts of
 ``shape.py``'s index helpers.
 
 Taught in notebooks/05_gpus_and_kernels.ipynb. A kernel numbers the elements it computes ``0 .. n - 1`` in
@@ -61,7 +61,7 @@ def storage_position(linear, layout_ptr, OPERAND: tl.constexpr, NDIM: tl.constex
     """The storage positions of the elements numbered ``linear`` (row-major over the layout's sizes) for
     operand ``OPERAND`` of the layout buffer (sizes, then offset and strides per operand).
 
-    The twin of ``position_to_index`` followed by ``index_to_position`` (shape.py), on a block at once.
+    ``position_to_index`` followed by ``index_to_position`` (shape.py), fused, on a block at once.
     """
     base = NDIM + OPERAND * (NDIM + 1)
     position = tl.zeros_like(linear) + tl.load(layout_ptr + base)

@@ -26,6 +26,33 @@ if SIMULATED:
 
 import triton  # noqa: E402  (after the switch above)
 
+
+def _interpret_triton_library() -> None:
+    """Make Triton's own library functions (``tl.sum``, ``tl.zeros_like``, ``tl.cumsum``...) interpreted ones.
+
+    They are ``@triton.jit`` functions made when ``triton.language`` is first imported. If that happened before
+    ``TRITON_INTERPRET`` was set (torch imports Triton for checks of its own, e.g. in its optimizers), they were
+    made for compiling, and the interpreter refuses to call them from a kernel; each is remade once here.
+    """
+    from triton.runtime.interpreter import InterpretedFunction
+    from triton.runtime.jit import JITFunction
+
+    remade: Dict[int, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith("triton.language"):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if isinstance(value, JITFunction):
+                if id(value) not in remade:
+                    remade[id(value)] = InterpretedFunction(value.fn)
+                setattr(module, attribute, remade[id(value)])
+
+
+if SIMULATED:
+    import triton.language  # noqa: E402,F401  (its modules, to look through)
+
+    _interpret_triton_library()
+
 from ...device import mark_cuda_simulated  # noqa: E402
 from ...storage import Buffers, Storage  # noqa: E402
 from ...shape import row_major_strides  # noqa: E402
