@@ -155,5 +155,5 @@ def test_torchvision_mnist_with_to_tensor_loads_into_course_lib_batches():
     theirs = next(iter(torch.utils.data.DataLoader(dataset, batch_size=16)))
     assert isinstance(ours[0], course_lib.Tensor) and ours[0].dtype == course_lib.float32
     assert ours[0].shape == (16, 1, 28, 28) and ours[1].dtype == course_lib.int64
-    np.testing.assert_array_equal(ours[0].numpy(), theirs[0].numpy())
+    np.testing.assert_array_equal(ours[0].cpu().numpy(), theirs[0].cpu().numpy())
     assert ours[1].tolist() == theirs[1].tolist()

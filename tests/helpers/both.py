@@ -5,7 +5,9 @@ written once as ``def f(L): ...`` returning plain values: names, lists, reprs, t
 calls ``f(torch)`` and ``f(course_lib)``, turns each outcome into plain data (:func:`outcome`: a returned
 value, or the exception's type and message) and asserts that they are equal. Library names in text are
 written as ``torch`` in both (``course_lib.int64`` and ``torch.int64`` are the same dtype, named by each
-library), so an error message must match torch's word for word apart from that.
+library), so an error message must match torch's word for word apart from that. On simulated cuda (compared
+with torch on the CPU) course_lib's texts are read without their device (``torch.cuda.FloatTensor`` as
+``torch.FloatTensor``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import torch
 import course_lib
 from course_lib.checks.compare import to_numpy
 from course_lib.dtypes import dtype as our_dtype
+from helpers.devices import torch_text
 
 
 def _text(value: str) -> str:
-    return value.replace("course_lib", "torch")
+    return torch_text(value.replace("course_lib", "torch"))
 
 
 def plain(value: Any) -> Any:

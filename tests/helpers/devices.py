@@ -34,7 +34,16 @@ def devices_for(marked_python_backend: bool) -> List[str]:
 def torch_repr(ours: Any) -> str:
     """``repr(ours)`` as torch would print the tensor on the device it compares on: simulated cuda compares with
     torch on the CPU, which prints no device (course_lib's ``device='cuda:0 (simulated)'`` is left out)."""
-    return re.sub(r",(\s*)device='cuda:0 \(simulated\)'", "", repr(ours))
+    return torch_text(repr(ours))
+
+
+def torch_text(text: str) -> str:
+    """course_lib's ``text`` (a repr, an error message) as torch words it on the device torch compares on: on
+    simulated cuda, without the device (``device='cuda:0 (simulated)'`` left out, ``torch.cuda.FloatTensor``
+    read as ``torch.FloatTensor``)."""
+    if not course_lib.cuda.is_simulated():
+        return text
+    return re.sub(r",(\s*)device='cuda:0 \(simulated\)'", "", text).replace("torch.cuda.", "torch.")
 
 
 def torch_device(name: str) -> str:

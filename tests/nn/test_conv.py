@@ -187,5 +187,5 @@ def test_the_mnist_cnn_layers_match_torch():
     assert tuple(features_o.shape) == (3, 9216)
     weights = torch.randn(9216)
     (features_t * weights).sum().backward()
-    (features_o * course_lib.tensor(weights.numpy())).sum().backward()
+    (features_o * course_lib.tensor(weights.cpu().numpy())).sum().backward()
     assert_same(gradients(our_layers), gradients(torch_layers), rtol=1e-4, atol=1e-4)

@@ -22,7 +22,7 @@ def test_forward_loss_and_gradients_match_torch():
     (x_t,), (x_o,) = same_data(0, (32, 1, 28, 28))
     target = torch.randint(0, 10, (32,))
     loss_t = torch.nn.functional.cross_entropy(torch_model(x_t), target)
-    loss_o = course_lib.nn.functional.cross_entropy(our_model(x_o), course_lib.tensor(target.numpy()))
+    loss_o = course_lib.nn.functional.cross_entropy(our_model(x_o), course_lib.tensor(target.cpu().numpy()))
     loss_t.backward()
     loss_o.backward()
     assert_same(loss_o, loss_t)
@@ -41,7 +41,7 @@ def test_sgd_steps_match_torch(options):
     targets = torch.randint(0, 10, (3, 16))
     for step in range(3):
         for L, model, optimizer, x in zip((torch, course_lib), (torch_model, our_model), optimizers, inputs):
-            target = targets[step] if L is torch else course_lib.tensor(targets[step].numpy())
+            target = targets[step] if L is torch else course_lib.tensor(targets[step].cpu().numpy())
             optimizer.zero_grad()
             L.nn.functional.cross_entropy(model(x[0][step]), target).backward()
             optimizer.step()

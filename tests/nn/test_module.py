@@ -16,6 +16,7 @@ import torch
 
 import course_lib
 from helpers.both import plain, raises_both, run_both
+from helpers.devices import torch_device
 from helpers.nn import ours
 
 
@@ -292,7 +293,8 @@ def test_to_converts_floating_tensors_only_and_keeps_the_objects(conversion, dev
             "to tensor": lambda: model.to(L.zeros(1, dtype=L.float64)),
             "to cpu float64": lambda: model.to("cpu", L.float64),
             "cpu": lambda: model.cpu(),
-            "to device": lambda: model.to(device if device != "cpu-python" else "cpu"),
+            "to device": lambda: model.to(torch_device(device) if L is torch else
+                                          device if device != "cpu-python" else "cpu"),
         }[conversion]()
         optimizer.step()  # made before the conversion: still updates the model's parameters
         return (result is model, [id(p) for p in model.parameters()] == before,
@@ -341,7 +343,7 @@ def test_state_dict_round_trip_torch_course_lib_torch():
     assert repr(our_model.load_state_dict({k: ours(v) for k, v in torch_model.state_dict().items()})) \
         == "<All keys matched successfully>"
     back = Net(torch)
-    back.load_state_dict({k: torch.tensor(v.numpy()) for k, v in our_model.state_dict().items()})
+    back.load_state_dict({k: torch.tensor(v.cpu().numpy()) for k, v in our_model.state_dict().items()})
     for (key, mine), (_, theirs) in zip(back.state_dict().items(), torch_model.state_dict().items()):
         assert torch.equal(mine, theirs), key
     x = torch.randn(5, 3)

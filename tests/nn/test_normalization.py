@@ -110,6 +110,6 @@ def test_batch_norm_state_dict_round_trip_and_reset():
     torch_model, our_model = twins(lambda L: L.nn.BatchNorm1d(4))
     our_model(course_lib.randn(5, 4))
     assert our_model.num_batches_tracked.dtype == course_lib.int64 and our_model.num_batches_tracked.item() == 1
-    torch_model.load_state_dict({k: torch.tensor(v.numpy()) for k, v in our_model.state_dict().items()})
+    torch_model.load_state_dict({k: torch.tensor(v.cpu().numpy()) for k, v in our_model.state_dict().items()})
     our_model.reset_running_stats()
     assert_same(list(our_model.buffers()), list(torch.nn.BatchNorm1d(4).buffers()))

@@ -34,7 +34,7 @@ def model_and_training_state(L):
 def as_plain(value):
     """Nested containers with each tensor as (dtype name, shape, bytes), for bit-for-bit comparison."""
     if isinstance(value, (torch.Tensor, course_lib.Tensor)):
-        array = value.detach().numpy() if isinstance(value, torch.Tensor) else value.detach().numpy()
+        array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value.detach().cpu().numpy()
         return (str(value.dtype).split(".")[-1], tuple(value.shape), np.ascontiguousarray(array).tobytes())
     if isinstance(value, dict):
         return type(value).__name__, {key: as_plain(item) for key, item in value.items()}
@@ -70,7 +70,7 @@ def test_a_torch_checkpoint_loads_here_and_resumes_training_like_torch(tmp_path)
             model(L.tensor(data)).pow(2).sum().backward()
             optimizer.step()
             scheduler.step()
-        trained.append([p.detach().numpy() for p in model.parameters()] + [scheduler.get_last_lr()])
+        trained.append([p.detach().cpu().numpy() for p in model.parameters()] + [scheduler.get_last_lr()])
     for ours, theirs in zip(*trained):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10)
 
@@ -95,11 +95,11 @@ def test_weights_copy_between_the_libraries_in_one_line():
     ours = course_lib.nn.Linear(3, 2)
     theirs = torch.nn.Linear(3, 2)
     ours.load_state_dict(theirs.state_dict())  # torch tensors are read through __array__
-    np.testing.assert_array_equal(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
+    np.testing.assert_array_equal(ours.weight.detach().cpu().numpy(), theirs.weight.detach().cpu().numpy())
     back = torch.nn.Linear(3, 2)
     source = course_lib.nn.Linear(3, 2)
     back.load_state_dict(course_lib.interop.state_dict_to_torch(source.state_dict()))
-    np.testing.assert_array_equal(back.bias.detach().numpy(), source.bias.detach().numpy())
+    np.testing.assert_array_equal(back.bias.detach().cpu().numpy(), source.bias.detach().cpu().numpy())
     again = course_lib.interop.state_dict_from_torch(back.state_dict())
     assert isinstance(again["weight"], course_lib.Tensor) and again._metadata == back.state_dict()._metadata
     buffer = io.BytesIO()

@@ -59,7 +59,7 @@ def test_embedding_init_is_standard_normal_with_a_zero_padding_row():
     weight = course_lib.nn.Embedding(4000, 8, padding_idx=-2).weight
     assert weight.requires_grad and weight.dtype == course_lib.float32
     assert weight[-2].abs().sum().item() == 0
-    values = weight.detach().numpy()
+    values = weight.detach().cpu().numpy()
     assert abs(values.mean()) < 0.02 and abs(values.std() - 1) < 0.02
 
 

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 import course_lib
+from helpers.devices import torch_text
 from helpers.nn import assert_same, ours, theirs, twins
 
 
@@ -325,7 +326,7 @@ def test_docstring_examples_of_the_layers(name):
 def plain(value):
     """Sizes as tuples (course_lib.Size and torch.Size compare as tuples), recursively; strings as they are."""
     if isinstance(value, str):
-        return value
+        return torch_text(value)
     if isinstance(value, tuple) and value and not isinstance(value[0], int):
         return tuple(plain(item) for item in value)
     return tuple(value)

@@ -62,7 +62,7 @@ def train(L, case: str, steps: int = 6, resume_after: int = 3):
         optimizer.zero_grad()
         ((data @ params[0] + params[1]).tanh() ** 2).sum().backward()
         optimizer.step()
-        trajectory.append([p.detach().numpy().copy() for p in params])
+        trajectory.append([p.detach().cpu().numpy().copy() for p in params])
     return trajectory, optimizer.state_dict()
 
 
@@ -143,6 +143,6 @@ def test_step_with_a_closure_returns_its_loss_and_updates_like_torch(name):
             return loss
 
         loss = optimizer.step(closure)
-        results.append((loss.item(), params[0].detach().numpy().copy()))
+        results.append((loss.item(), params[0].detach().cpu().numpy().copy()))
     assert results[0][0] == pytest.approx(results[1][0], rel=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 
 import pytest
@@ -86,11 +87,10 @@ def test_python_matmul_broadcasts_batches():
 
 
 def test_registry():
-    assert backend_available("cpu") and not backend_available("cuda") and backend_available("cpu:0") is True
-    with pytest.raises(RuntimeError, match="chapter 05"):
-        get_backend("cuda")
-    with pytest.raises(RuntimeError, match="no backend"):
-        course_lib.zeros(2, device="cuda")
+    assert backend_available("cpu") and backend_available("cpu:0") is True
+    assert backend_available("cuda") is (importlib.util.find_spec("triton") is not None)
+    with pytest.raises(RuntimeError, match="no backend for device type 'xla'"):
+        get_backend("xla")
     assert "numpy" in repr(get_backend("cpu")) or "Numpy" in repr(get_backend("cpu"))
 
 

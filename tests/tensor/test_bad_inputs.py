@@ -495,14 +495,22 @@ BAD = {
 
 
 def outcome(L, call) -> tuple:
-    """(exception type name or None, warning category names) of ``call(L)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            call(L)
-            error = None
-        except Exception as raised:  # noqa: BLE001 - the type is what is compared
-            error = type(raised).__name__
+    """(exception type name or None, warning category names) of ``call(L)``.
+
+    torch's warn-once warnings (``.T`` of a 3-d tensor) are made to warn every time: each device's run of a
+    test sees them."""
+    warn_always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                call(L)
+                error = None
+            except Exception as raised:  # noqa: BLE001 - the type is what is compared
+                error = type(raised).__name__
+    finally:
+        torch.set_warn_always(warn_always)
     return error, sorted({w.category.__name__ for w in caught})
 
 

@@ -9,13 +9,14 @@ and a short series). float16 is computed in float32 and rounded once, as torch d
 
 from __future__ import annotations
 
-import triton
 import triton.language as tl
+
+from .jit import device_function
 
 # Internal names beside the vocabulary: "truth" is bool(x) (x != 0, NaN included), used by casts to bool.
 
 
-@triton.jit
+@device_function
 def widen(x):
     """float16 computes in float32; other types as they are."""
     if x.dtype == tl.float16:
@@ -23,34 +24,34 @@ def widen(x):
     return x
 
 
-@triton.jit
+@device_function
 def constant(x, value):
     """``value`` as a block of ``x``'s shape and type (a literal alone would be float32)."""
     return tl.full(x.shape, value, x.dtype)
 
 
-@triton.jit
+@device_function
 def expm1(x):
     u = tl.exp(x)
     small = tl.where(u == 1, x, (u - 1) * x / tl.log(u))  # Kahan: exact where u rounds, accurate near 0
     return tl.where(tl.abs(x) < 0.5, small, u - 1)  # (away from 0, u - 1 loses nothing)
 
 
-@triton.jit
+@device_function
 def log1p(x):
     u = 1 + x
     small = tl.where(u == 1, x, tl.log(u) * x / (u - 1))  # Kahan, as in expm1
     return tl.where(tl.abs(x) < 0.5, small, tl.log(u))
 
 
-@triton.jit
+@device_function
 def tanh(x):
     e = tl.exp(-2 * tl.abs(x))
     t = (1 - e) / (1 + e)
     return tl.where(x < 0, -t, t)
 
 
-@triton.jit
+@device_function
 def round_half_even(x):
     r = tl.floor(x + 0.5)
     d = r - x
@@ -58,7 +59,7 @@ def round_half_even(x):
     return tl.where(d > 0.5, r - 1, tl.where((d == 0.5) & odd, r - 1, r))
 
 
-@triton.jit
+@device_function
 def atan(z):
     """atan by two half-angle steps (|t| <= tan(pi/16)) and the series to t^19."""
     t = z / (1 + tl.sqrt(1 + z * z))
@@ -72,7 +73,7 @@ def atan(z):
     return tl.where(big, tl.where(z > 0, constant(z, 1.5707963267948966), constant(z, -1.5707963267948966)), y)
 
 
-@triton.jit
+@device_function
 def atan2(a, b):
     pi = constant(a, 3.141592653589793)
     negative_a = (a < 0) | ((a == 0) & (1 / a < 0))  # -0.0 counts as negative, as in C's atan2
@@ -84,7 +85,7 @@ def atan2(a, b):
     return tl.where((a != a) | (b != b), a + b, y)
 
 
-@triton.jit
+@device_function
 def float_pow(a, b):
     """a ** b for floats: exp2(b * log2|a|) in float64, with the sign of odd integer powers of negatives."""
     wide_a = a.to(tl.float64)
@@ -98,7 +99,7 @@ def float_pow(a, b):
     return y.to(a.dtype)
 
 
-@triton.jit
+@device_function
 def int_pow(a, b):
     """a ** b for integers (b >= 0): square and multiply over b's bits."""
     result = tl.full(a.shape, 1, a.dtype)
@@ -111,7 +112,7 @@ def int_pow(a, b):
     return result
 
 
-@triton.jit
+@device_function
 def unary(x, FN: tl.constexpr):
     """The vocabulary's unary function ``FN`` on a block."""
     x = widen(x)
@@ -154,7 +155,7 @@ def unary(x, FN: tl.constexpr):
     elif FN == "sigmoid":
         y = 1 / (1 + tl.exp(-x))
     elif FN == "relu":
-        y = tl.where(x < 0, tl.zeros_like(x), x)  # NaN stays NaN
+        y = tl.where(x < 0, constant(x, 0), x)  # NaN stays NaN
     elif FN == "sign":
         y = tl.where(x > 0, 1, tl.where(x < 0, -1, 0)).to(x.dtype)  # NaN gives 0, as in torch
     elif FN == "floor":
@@ -180,7 +181,7 @@ def unary(x, FN: tl.constexpr):
     return y
 
 
-@triton.jit
+@device_function
 def binary(a, b, FN: tl.constexpr):
     """The vocabulary's binary function ``FN`` on two blocks of one type."""
     a = widen(a)

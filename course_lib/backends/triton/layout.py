@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
-import triton
 import triton.language as tl
+
+from .jit import device_function
 
 
 def coalesce(shape: Sequence[int], *layouts: Sequence[int]) -> Tuple[Tuple[int, ...], List[Tuple[int, ...]]]:
@@ -56,7 +57,7 @@ def layout_numbers(sizes: Sequence[int], operands: Sequence[Tuple[int, Sequence[
     return tuple(numbers)
 
 
-@triton.jit
+@device_function
 def storage_position(linear, layout_ptr, OPERAND: tl.constexpr, NDIM: tl.constexpr):
     """The storage positions of the elements numbered ``linear`` (row-major over the layout's sizes) for
     operand ``OPERAND`` of the layout buffer (sizes, then offset and strides per operand).
@@ -64,11 +65,18 @@ def storage_position(linear, layout_ptr, OPERAND: tl.constexpr, NDIM: tl.constex
     ``position_to_index`` followed by ``index_to_position`` (shape.py), fused, on a block at once.
     """
     base = NDIM + OPERAND * (NDIM + 1)
-    position = tl.zeros_like(linear) + tl.load(layout_ptr + base)
+    offset = tl.load(layout_ptr + base)
+    if NDIM == 1:  # (the common case after coalescing: no division at all)
+        return offset + linear * tl.load(layout_ptr + base + 1)
+    position = linear * 0 + offset
     rest = linear
     for step in tl.static_range(NDIM):
         dim = NDIM - 1 - step  # the last coordinate moves fastest
-        size = tl.load(layout_ptr + dim)
-        position += (rest % size) * tl.load(layout_ptr + base + 1 + dim)
-        rest = rest // size
+        stride = tl.load(layout_ptr + base + 1 + dim)
+        if dim == 0:
+            position += rest * stride  # the first coordinate is what is left
+        else:
+            size = tl.load(layout_ptr + dim)
+            position += (rest % size) * stride
+            rest = rest // size
     return position

@@ -23,7 +23,7 @@ def matmul_kernel(a_ptr, b_ptr, out_ptr, layout_ptr, n, m, k, a_rows, a_inner, b
     out. ``a_rows``/``a_inner`` are a's strides along n and k, ``b_inner``/``b_columns`` b's along k and m."""
     tile = tl.program_id(0)
     batch = tl.program_id(1).to(tl.int64)
-    tiles_m = tl.cdiv(m, BLOCK_M)
+    tiles_m = (m + BLOCK_M - 1) // BLOCK_M
     rows = (tile // tiles_m).to(tl.int64) * BLOCK_N + tl.arange(0, BLOCK_N)
     columns = (tile % tiles_m).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
     a_start = storage_position(batch, layout_ptr, 0, BATCH_NDIM)

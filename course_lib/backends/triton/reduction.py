@@ -11,6 +11,7 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
+from .jit import device_function
 from .layout import storage_position
 
 
@@ -19,7 +20,7 @@ def _multiply(a, b):
     return a * b
 
 
-@triton.jit
+@device_function
 def _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT: tl.constexpr, REDUCED: tl.constexpr,
                       BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr):
     """Storage positions of a ``BLOCK_R x BLOCK_C`` tile of the input and its mask. The layout buffer holds
@@ -79,7 +80,7 @@ def arg_reduce_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, MAXIMUM: tl.con
         positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, REDUCED,
                                                   BLOCK_R, BLOCK_C)
         x = tl.load(x_ptr + positions, mask=mask, other=WORST).to(ACC)
-        columns_2d = tl.zeros_like(positions) + c[None, :]
+        columns_2d = positions * 0 + c[None, :]
         never = columns + 1
         is_nan = (x != x) & mask
         chunk_nan = tl.max(is_nan.to(tl.int32), 1)
