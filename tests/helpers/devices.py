@@ -4,9 +4,10 @@ The tests build their tensors without ``device=`` (directly or through ``helpers
 ``helpers.autograd``), so the default device decides where they run: ``on_device`` sets it for
 course_lib (``set_default_device``) and for torch (on a real GPU; simulated CUDA compares with torch on
 the CPU). ``tests/tensor/conftest.py`` and ``tests/autograd/conftest.py`` run each test once per device:
-``cpu``, ``cuda`` once course_lib has a backend for it (until chapter 05 builds one, the single test
-``test_devices.py::test_the_rooms_run_on_cuda`` is skipped with that reason, instead of a skipped copy of
-every test), and, for tests marked ``python_backend``, ``cpu-python`` (chapter 01's loops, not NumPy).
+``cpu``, ``cuda`` where course_lib's cuda backend can run (a GPU, or Triton's interpreter; where Triton is
+missing, the single test ``test_devices.py::test_the_rooms_run_on_cuda`` is skipped with that reason, instead
+of a skipped copy of every test), and, for tests marked ``python_backend``, ``cpu-python`` (chapter 01's
+loops, not NumPy). Tests marked ``cpu_only`` (of the CPU backends themselves) do not run on cuda.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import course_lib
 from course_lib.backends import backend_available, using_backend
 
 PYTHON_BACKEND = "cpu-python"
-NO_CUDA = "course_lib has no cuda backend yet (chapter 05 builds it): the tensor and autograd tests run on the cpu only"
+NO_CUDA = "triton is not installed, so course_lib has no cuda device here: the device rooms run on the cpu only"
 
 
 def devices_for(marked_python_backend: bool) -> List[str]:
