@@ -76,6 +76,12 @@ for dtype, use_dot, accumulator, sizes in [("fp32", True, tl.float32, (64, 64, 3
         ("n", "m", "k", "a_rows", "a_inner", "b_inner", "b_columns")},
         {"BATCH_NDIM": 1, "USE_DOT": use_dot, "ACC": accumulator, "BLOCK_N": sizes[0], "BLOCK_M": sizes[1],
          "BLOCK_K": sizes[2]})
+for log in (False, True):
+    results[f"softmax {log}"] = compiled(reduction.softmax_kernel, {"x_ptr": "*fp32", "out_ptr": "*fp32",
+        "layout_ptr": "*i64"}, scalars, {"LOG": log, "ACC": tl.float32, "KEPT": 2, **blocks})
+results["contiguous add"] = compiled(elementwise.contiguous_binary_kernel, {"a_ptr": "*fp16", "b_ptr": "*fp16",
+    "out_ptr": "*fp16"}, {"a_offset": "i64", "b_offset": "i64", "out_offset": "i64", "n": "i64"},
+    {"FN": "add", "BLOCK": 1024})
 print(json.dumps(results))
 '''
 

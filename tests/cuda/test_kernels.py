@@ -171,3 +171,26 @@ def test_copies_and_casts_follow_torch():
     view.copy_(course_lib.tensor([[5.0, 6.0]], device="cuda"))
     theirs.t()[1:].copy_(torch.tensor([[5.0, 6.0]]))
     assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((4, 3000), 1), ((3000, 4), 0), ((2, 5, 7), 1), ((6,), 0)])
+def test_fused_softmax_along_any_dim_equals_torchs(shape, dim, log):
+    values = np.random.default_rng(5).standard_normal(shape) * 4
+    values.reshape(-1)[:200] = -np.inf  # a masked start: the running max is -inf for a while
+    ours, theirs = pair(values, "float32")
+    ours, theirs = ours.transpose(0, -1), theirs.transpose(0, -1)  # strided input
+    dim = len(shape) - 1 - dim if dim in (0, len(shape) - 1) else dim
+    function = torch.log_softmax if log else torch.softmax
+    backend = get_backend("cuda")
+    result = backend.log_softmax(ours, dim) if log else backend.softmax(ours, dim)
+    assert_same(result, function(theirs, dim), rtol=1e-5, atol=1e-6)
+
+
+def test_contiguous_operands_take_the_fast_path_and_offsets_count():
+    a_values = np.arange(20.0).reshape(4, 5)
+    (a, ta), (b, tb) = pair(a_values.tolist(), "float64"), pair((a_values * 3 - 7).tolist(), "float64")
+    assert_same(get_backend("cuda").zip("add", a[1:], b[:3]), ta[1:] + tb[:3])  # row-major views at offsets
+    out = course_lib.zeros(3, 5, dtype=course_lib.float64, device="cuda")
+    get_backend("cuda").zip("mul", a[1:], b[1:], out=out)
+    assert_same(out, ta[1:] * tb[1:])

@@ -18,10 +18,11 @@ from ...shape import broadcast_shape, broadcast_strides, reduced_shape, row_majo
 from ..base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
 from ..numpy_backend import NumpyBackend, wrap, wrap_int
 from . import runtime
-from .elementwise import binary_kernel, put_kernel, take_kernel, unary_kernel, where_kernel
+from .elementwise import (binary_kernel, contiguous_binary_kernel, put_kernel, take_kernel, unary_kernel,
+                          where_kernel)
 from .layout import coalesce, layout_numbers
 from .matmul import matmul_kernel
-from .reduction import arg_reduce_kernel, reduce_kernel, scan_kernel
+from .reduction import arg_reduce_kernel, reduce_kernel, scan_kernel, softmax_kernel
 
 _BOOL = _dtypes.bool
 _INT64 = _dtypes.int64
@@ -85,6 +86,11 @@ def _result_strides(shape: Tuple[int, ...], *operands: Any) -> Optional[Tuple[in
         else:
             return t._strides
     return None
+
+
+def _contiguous(t: Any, shape: Tuple[int, ...]) -> bool:
+    """``t`` is a tensor of ``shape`` stored row-major (from any offset)."""
+    return not isinstance(t, NUMBERS) and t._shape == shape and t._strides == row_major_strides(shape)
 
 
 def _reduction_blocks(rows: int, columns: int) -> Tuple[int, int]:
@@ -196,7 +202,12 @@ class TritonBackend(Backend):
             out = runtime.allocate(shape, _BOOL if fn_name in BOOL_RESULT else dtype, device,
                                    _result_strides(shape, a, b))
         count = _numel(shape)
-        if count:
+        if count and _contiguous(a, shape) and _contiguous(b, shape) and _contiguous(out, shape):
+            block = runtime.elementwise_block(count)  # the fast path: no layout to read
+            runtime.launch(contiguous_binary_kernel, (runtime.cdiv(count, block),), a._storage.data,
+                           b._storage.data, out._storage.data, a._offset, b._offset, out._offset, count, FN=fn_name,
+                           BLOCK=block)
+        elif count:
             sizes, (as_, bs, os_) = coalesce(shape, broadcast_strides(a._shape, a._strides, shape),
                                              broadcast_strides(b._shape, b._strides, shape), out._strides)
             numbers = layout_numbers(sizes, [(a._offset, as_), (b._offset, bs), (out._offset, os_)])
@@ -273,6 +284,24 @@ class TritonBackend(Backend):
         runtime.launch(scan_kernel, (runtime.cdiv(rows, block_r),), x._storage.data, out._storage.data,
                        runtime.layout_buffer(numbers + out_numbers), rows, columns, PRODUCT=fn_name == "prod",
                        ACC=_accumulator(x.dtype), KEPT=kept, REDUCED=reduced, BLOCK_R=block_r, BLOCK_C=block_c)
+        return out
+
+    def softmax(self, x, dim) -> Any:
+        return self._softmax(x, dim, log=False)
+
+    def log_softmax(self, x, dim) -> Any:
+        return self._softmax(x, dim, log=True)
+
+    def _softmax(self, x, dim: int, log: bool) -> Any:
+        """One fused kernel along ``dim`` (two passes over each row) instead of five primitives."""
+        out = runtime.allocate(x._shape, x.dtype, x.device, _result_strides(x._shape, x))
+        if _numel(x._shape) == 0:
+            return out
+        (numbers, out_numbers), (kept, _), rows, columns = _split_layout((dim,), x, out)
+        block_r, block_c = _reduction_blocks(rows, columns)
+        runtime.launch(softmax_kernel, (runtime.cdiv(rows, block_r),), x._storage.data, out._storage.data,
+                       runtime.layout_buffer(numbers + out_numbers), rows, columns, LOG=log,
+                       ACC=_accumulator(x.dtype), KEPT=kept, BLOCK_R=block_r, BLOCK_C=block_c)
         return out
 
     # ------------------------------------------------------------------ matrix product

@@ -128,3 +128,35 @@ def scan_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, PRODUCT: tl.constexpr
             running = tl.cumsum(x, 1) + carry[:, None]
         carry = tl.reduce(running, 1, _last)  # the row's running value after this chunk
         tl.store(out_ptr + out_positions, running.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def softmax_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, LOG: tl.constexpr, ACC: tl.constexpr,
+                   KEPT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr):
+    """Softmax (or log-softmax) of each row in two passes over its columns: the first keeps a running max and
+    the sum of ``exp(x - max)``, rescaling the sum whenever the max grows (an "online" softmax); the second
+    writes ``exp(x - max) / sum`` (or ``x - max - log(sum)``). The layout buffer holds the input's two layouts
+    (the scanned dimension is one), then the output's."""
+    row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
+    out_layout = layout_ptr + 2 * KEPT + 1 + 3
+    running_max = tl.full((BLOCK_R,), float("-inf"), ACC)
+    total = tl.zeros((BLOCK_R,), ACC)
+    for column0 in range(0, columns, BLOCK_C):
+        positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, 1, BLOCK_R, BLOCK_C)
+        x = tl.load(x_ptr + positions, mask=mask, other=float("-inf")).to(ACC)
+        new_max = tl.maximum(running_max, tl.max(x, 1))
+        # (a row that is -inf so far keeps its zero sum: -inf - -inf would be NaN)
+        rescale = tl.where(new_max == running_max, 1.0, tl.exp(running_max - new_max))
+        shifted = tl.where(new_max[:, None] == float("-inf"), float("-inf"), x - new_max[:, None])
+        total = total * rescale + tl.sum(tl.exp(shifted), 1)
+        running_max = new_max
+    for column0 in range(0, columns, BLOCK_C):
+        positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, 1, BLOCK_R, BLOCK_C)
+        out_positions, _, _, _ = _rows_and_columns(out_layout, row0, column0, rows, columns, KEPT, 1, BLOCK_R,
+                                                   BLOCK_C)
+        x = tl.load(x_ptr + positions, mask=mask, other=0).to(ACC)
+        if LOG:
+            y = x - running_max[:, None] - tl.log(total)[:, None]
+        else:
+            y = tl.exp(x - running_max[:, None]) / total[:, None]
+        tl.store(out_ptr + out_positions, y.to(out_ptr.dtype.element_ty), mask=mask)
