@@ -20,7 +20,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 # Jupyter refuses to run as root unless told to; add the flag only when we are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install data workspace lab test test-fast test-portable test-gpu notebooks kernel bench check list clean-venv
+.PHONY: help install data workspace lab test test-fast test-portable test-gpu bench-gpu notebooks kernel bench check list clean-venv
 
 help:
 	@echo "make lab        install, fetch MNIST, create/update workspace/, open JupyterLab"
@@ -33,6 +33,7 @@ help:
 	@echo "make kernel     register this venv as the Jupyter kernel 'dl-course'"
 	@echo "make bench      run the benchmarks against torch and write bench/report*.md"
 	@echo "make test-gpu   the cuda tests on a real GPU, with the Python already there (GPU_PYTHON=python3)"
+	@echo "make bench-gpu  the cuda kernels against torch on a real GPU (bench/report_gpu.md)"
 	@echo "make test-portable  nbval under other CPU kernels, BLAS cores, thread counts, without triton (maintainers)"
 
 # tools/find_python.sh also finds a pyenv version that is installed but not selected (PYTHON=python3.10).
@@ -79,6 +80,10 @@ test-portable: install data
 GPU_PYTHON ?= python3
 test-gpu:
 	$(GPU_PYTHON) -m pytest tests/cuda -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The cuda backend's kernels against torch on the same GPU; writes bench/report_gpu.md.
+bench-gpu:
+	$(GPU_PYTHON) bench/bench_gpu.py
 
 test-fast: install
 	$(PY) -m pytest tests -x -q
