@@ -1,9 +1,10 @@
 """``TritonBackend``: the primitive table of ``backends/base.py`` on the cuda device, in Triton kernels.
 
 Taught in notebooks/05_gpus_and_kernels.ipynb. Each primitive prepares its launch on the host (the result's
-buffer, the layouts the kernel walks, the grid) and runs one kernel of this package; the composed
-primitives of ``base.Backend`` (softmax, cross-entropy, gather, cat, random numbers...) then run on the
-device unchanged. A Python number operand becomes a 0-d device tensor of the operation's dtype.
+buffer, the layouts the kernel walks, the grid) and runs one kernel of this package; softmax and log-softmax
+are one fused kernel each; the other composed primitives of ``base.Backend`` (cross-entropy, gather, cat,
+random numbers...) run on the device unchanged. A Python number operand becomes a 0-d device tensor of the
+operation's dtype.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import triton.language as tl
 
 from ... import dtypes as _dtypes
 from ...shape import broadcast_shape, broadcast_strides, reduced_shape, row_major_strides
-from ..base import BOOL_RESULT, NUMBERS, Backend, tensor_from_storage
+from ..base import BOOL_RESULT, NUMBERS, Backend
 from ..numpy_backend import NumpyBackend, wrap, wrap_int
 from . import runtime
 from .elementwise import (binary_kernel, contiguous_binary_kernel, put_kernel, take_kernel, unary_kernel,
@@ -45,10 +46,6 @@ def _extremes(dtype: Any) -> Tuple[Any, Any]:
         return 0, 1
     info = np.iinfo(dtype.numpy)
     return int(info.min), int(info.max)
-
-
-def _layout(t: Any) -> Tuple[int, Tuple[int, ...]]:
-    return t._offset, t._strides
 
 
 def _numel(shape: Sequence[int]) -> int:
