@@ -121,7 +121,7 @@ def mlp_step_row(batch: int, bench: Callable[[Callable[[], object]], float]) -> 
 
 
 def report(table, device: str, simulated: bool) -> str:
-    lines = [f"# GPU benchmarks (`make bench-gpu`)", "",
+    lines = ["# GPU benchmarks (`make bench-gpu`)", "",
              f"Device: {device}. torch {torch.__version__}.", ""]
     if simulated:
         lines += ["**Simulated** (Triton's interpreter on the CPU, tiny sizes): this tests the script; the times "

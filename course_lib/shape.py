@@ -149,6 +149,19 @@ def is_contiguous(shape: Sequence[int], strides: Sequence[int]) -> bool:
     return True
 
 
+def fills_one_block(shape: Sequence[int], strides: Sequence[int], unit: int = 1) -> bool:
+    """True when a layout's elements fill one block without gaps, in *some* order of its dimensions (row-major,
+    channels-last, any transpose of a contiguous tensor). ``unit`` is the smallest stride: 1 for element
+    strides, the item size for NumPy's byte strides. Elementwise results keep such a layout (torch's
+    ``preserve_format``)."""
+    expected = unit
+    for stride, size in sorted((s, n) for s, n in zip(strides, shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
 # --------------------------------------------------------------------------- broadcasting
 
 

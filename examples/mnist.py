@@ -62,7 +62,8 @@ def arguments(argv: Optional[list] = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=1.0, help="Adadelta's learning rate (default 1.0)")
     parser.add_argument("--gamma", type=float, default=0.7, help="StepLR's factor per epoch (default 0.7)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (torch: a GPU; course_lib: a GPU, or simulated by Triton's interpreter on the CPU)")
+    parser.add_argument("--device", default="cpu",
+                        help="cpu or cuda (torch: a GPU; course_lib: a GPU, or simulated by Triton's interpreter)")
     parser.add_argument("--val-split", type=float, default=0.0,
                         help="fraction of the training set held out to pick the best epoch (saved next to "
                              "--checkpoint as *.best.pt)")

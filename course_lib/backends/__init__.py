@@ -16,6 +16,7 @@ operation, so swapping the entry swaps the implementation.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import threading
 from typing import Callable, Dict, Iterator, Optional, Union
@@ -52,9 +53,7 @@ def _cuda_backend() -> Backend:
     return TritonBackend()
 
 
-_CUDA_IMPORT: Dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _missing_for_cuda() -> str:
     """'' when the cuda backend's packages import here, else the name of the one that does not (tried once).
 
@@ -62,19 +61,14 @@ def _missing_for_cuda() -> str:
     ``TRITON_INTERPRET`` first when there is no GPU); a package that is absent, or present but failing to
     import, both count as missing.
     """
-    if "missing" not in _CUDA_IMPORT:
-        if importlib.util.find_spec("torch") is None:
-            _CUDA_IMPORT["missing"] = "torch"
-        elif importlib.util.find_spec("triton") is None:
-            _CUDA_IMPORT["missing"] = "triton"
-        else:
-            try:
-                from .triton import runtime  # noqa: F401
-            except ImportError as error:
-                _CUDA_IMPORT["missing"] = getattr(error, "name", None) or "triton"
-            else:
-                _CUDA_IMPORT["missing"] = ""
-    return _CUDA_IMPORT["missing"]
+    for package in ("torch", "triton"):
+        if importlib.util.find_spec(package) is None:
+            return package
+    try:
+        from .triton import runtime  # noqa: F401
+    except ImportError as error:
+        return getattr(error, "name", None) or "triton"
+    return ""
 
 
 MISSING_TRITON = ("course_lib's cuda device needs the '{package}' package, which is not installed here. Triton "

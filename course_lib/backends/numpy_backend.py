@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..device import CPU
-from ..shape import broadcast_shape, reduced_shape
+from ..shape import broadcast_shape, fills_one_block, reduced_shape
 from ..storage import Buffers, Storage
 from ..shape import _ROW_MAJOR, row_major_strides
 from . import base as _base
@@ -99,12 +99,7 @@ def wrap(array: Any, dtype, device=CPU) -> Any:
 
 def _dense(array: np.ndarray) -> bool:
     """True when ``array``'s elements fill one block without gaps, in some order of its dimensions."""
-    expected = array.itemsize
-    for stride, size in sorted((s, n) for s, n in zip(array.strides, array.shape) if n != 1):
-        if stride != expected:
-            return False
-        expected *= size
-    return True
+    return fills_one_block(array.shape, array.strides, array.itemsize)
 
 
 def share(array: np.ndarray, dtype) -> Any:

@@ -15,7 +15,7 @@ import numpy as np
 import triton.language as tl
 
 from ... import dtypes as _dtypes
-from ...shape import broadcast_shape, broadcast_strides, reduced_shape, row_major_strides
+from ...shape import broadcast_shape, broadcast_strides, fills_one_block, reduced_shape, row_major_strides
 from ..base import BOOL_RESULT, NUMBERS, Backend
 from ..numpy_backend import NumpyBackend, wrap, wrap_int
 from . import runtime
@@ -48,13 +48,6 @@ def _extremes(dtype: Any) -> Tuple[Any, Any]:
     return int(info.min), int(info.max)
 
 
-def _numel(shape: Sequence[int]) -> int:
-    count = 1
-    for size in shape:
-        count *= size
-    return count
-
-
 def _split_layout(dims: Sequence[int], *tensors: Any) -> Tuple[List[Tuple[int, ...]], Tuple[int, int], int, int]:
     """Each tensor's layout as two coalesced layouts, its kept dimensions then its ``dims``, in a layout
     buffer's numbers; the tensors (of one shape) are coalesced together, so their numbers line up. Returns
@@ -65,7 +58,7 @@ def _split_layout(dims: Sequence[int], *tensors: Any) -> Tuple[List[Tuple[int, .
     reduced_sizes, reduced_walks = coalesce([shape[d] for d in dims], *[[t._strides[d] for d in dims] for t in tensors])
     numbers = [layout_numbers(kept_sizes, [(t._offset, kept_walk)]) + layout_numbers(reduced_sizes, [(0, reduced_walk)])
                for t, kept_walk, reduced_walk in zip(tensors, kept_walks, reduced_walks)]
-    return numbers, (len(kept_sizes), len(reduced_sizes)), _numel(kept_sizes), _numel(reduced_sizes)
+    return numbers, (len(kept_sizes), len(reduced_sizes)), runtime.element_count(kept_sizes), runtime.element_count(reduced_sizes)
 
 
 def _result_strides(shape: Tuple[int, ...], *operands: Any) -> Optional[Tuple[int, ...]]:
@@ -73,14 +66,7 @@ def _result_strides(shape: Tuple[int, ...], *operands: Any) -> Optional[Tuple[in
     one block in some order of its dimensions (channels-last stays channels-last, as in torch), else None
     (row-major)."""
     for t in operands:
-        if isinstance(t, NUMBERS) or t._shape != shape:
-            continue
-        expected = 1
-        for stride, size in sorted((s, n) for s, n in zip(t._strides, shape) if n != 1):
-            if stride != expected:
-                break
-            expected *= size
-        else:
+        if not isinstance(t, NUMBERS) and t._shape == shape and fills_one_block(shape, t._strides):
             return t._strides
     return None
 
@@ -124,7 +110,7 @@ class TritonBackend(Backend):
         return runtime.upload(np.asarray(array), dtype, device)
 
     def to_host(self, x) -> np.ndarray:
-        whole = x._offset == 0 and len(x._storage) == _numel(x._shape)
+        whole = x._offset == 0 and len(x._storage) == runtime.element_count(x._shape)
         packed = x if whole and x._strides == row_major_strides(x._shape) else self.copy(x)
         return packed._storage.buffers.to_host(packed._storage.data).reshape(x._shape)
 
@@ -170,7 +156,7 @@ class TritonBackend(Backend):
 
     def _unary(self, fn_name: str, x, out) -> None:
         """Launch ``out = fn(x)`` with ``x`` broadcast to ``out``'s shape."""
-        count = _numel(out._shape)
+        count = runtime.element_count(out._shape)
         if count == 0:
             return
         x_strides = broadcast_strides(x._shape, x._strides, out._shape)
@@ -198,7 +184,7 @@ class TritonBackend(Backend):
         if out is None:
             out = runtime.allocate(shape, _BOOL if fn_name in BOOL_RESULT else dtype, device,
                                    _result_strides(shape, a, b))
-        count = _numel(shape)
+        count = runtime.element_count(shape)
         if count and _contiguous(a, shape) and _contiguous(b, shape) and _contiguous(out, shape):
             block = runtime.elementwise_block(count)  # the fast path: no layout to read
             runtime.launch(contiguous_binary_kernel, (runtime.cdiv(count, block),), a._storage.data,
@@ -221,7 +207,7 @@ class TritonBackend(Backend):
         b = self._scalar(b, dtype, device) if isinstance(b, NUMBERS) else b
         shape = broadcast_shape(broadcast_shape(condition._shape, a._shape), b._shape)
         out = self.empty(shape, dtype, device)
-        count = _numel(shape)
+        count = runtime.element_count(shape)
         if count:
             layouts = [broadcast_strides(t._shape, t._strides, shape) for t in (condition, a, b)]
             sizes, walks = coalesce(shape, *layouts, out._strides)
@@ -272,7 +258,7 @@ class TritonBackend(Backend):
 
     def scan(self, fn_name, x, dim) -> Any:
         out = self.empty(x._shape, x.dtype, x.device)
-        if _numel(x._shape) == 0:
+        if runtime.element_count(x._shape) == 0:
             return out
         (numbers, out_numbers), (kept, reduced), rows, columns = _split_layout((dim,), x, out)
         block_r, block_c = _reduction_blocks(rows, columns)
@@ -292,7 +278,7 @@ class TritonBackend(Backend):
     def _softmax(self, x, dim: int, log: bool) -> Any:
         """One fused kernel along ``dim`` (two passes over each row) instead of five primitives."""
         out = runtime.allocate(x._shape, x.dtype, x.device, _result_strides(x._shape, x))
-        if _numel(x._shape) == 0:
+        if runtime.element_count(x._shape) == 0:
             return out
         (numbers, out_numbers), (kept, _), rows, columns = _split_layout((dim,), x, out)
         block_r, block_c = _reduction_blocks(rows, columns)
@@ -308,7 +294,7 @@ class TritonBackend(Backend):
         n, k = a._shape[-2:]
         m = b._shape[-1]
         out = self.empty(batch + (n, m), a.dtype, a.device)
-        if n == 0 or m == 0 or _numel(batch) == 0:
+        if n == 0 or m == 0 or runtime.element_count(batch) == 0:
             return out
         if k == 0:
             self.fill(out, 0)
@@ -318,7 +304,7 @@ class TritonBackend(Backend):
         numbers = layout_numbers(sizes, list(zip((a._offset, b._offset, 0), walks)))
         use_dot = a.dtype.name in ("float32", "float16")
         block_n, block_m, block_k = self._matmul_blocks(n, m, k, use_dot)
-        grid = (runtime.cdiv(n, block_n) * runtime.cdiv(m, block_m), _numel(batch))
+        grid = (runtime.cdiv(n, block_n) * runtime.cdiv(m, block_m), runtime.element_count(batch))
         runtime.launch(matmul_kernel, grid, a._storage.data, b._storage.data, out._storage.data,
                        runtime.layout_buffer(numbers), n, m, k, a._strides[-2], a._strides[-1], b._strides[-2],
                        b._strides[-1], BATCH_NDIM=len(sizes), USE_DOT=use_dot, ACC=_accumulator(a.dtype),
@@ -341,7 +327,7 @@ class TritonBackend(Backend):
 
     def take(self, x, positions) -> Any:
         out = self.empty(positions._shape, x.dtype, x.device)
-        count = _numel(positions._shape)
+        count = runtime.element_count(positions._shape)
         if count:
             sizes, (ps, os_) = coalesce(positions._shape, positions._strides, out._strides)
             numbers = layout_numbers(sizes, [(positions._offset, ps), (0, os_)])
@@ -351,7 +337,7 @@ class TritonBackend(Backend):
         return out
 
     def put(self, x, positions, values, accumulate: bool = False) -> None:
-        count = _numel(positions._shape)
+        count = runtime.element_count(positions._shape)
         if not count:
             return
         values_strides = broadcast_strides(values._shape, values._strides, positions._shape)

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -108,15 +108,26 @@ class DeviceBuffers(Buffers):
 DEVICE_BUFFERS = DeviceBuffers()
 
 
-def allocate(shape: Tuple[int, ...], dtype: Any, device: Any, strides: Optional[Tuple[int, ...]] = None) -> Any:
-    """A new course_lib tensor on ``device`` with unspecified contents: row-major, or with ``strides`` (those of
-    a dense layout of ``shape``: a permutation of row-major, such as channels-last)."""
+def element_count(shape: Sequence[int]) -> int:
+    """The number of elements of ``shape`` (the backend's own product: shape.numel is a learner's exercise)."""
     count = 1
     for size in shape:
         count *= size
-    data = torch.empty(count, dtype=torch_dtype(dtype), device=BUFFER_DEVICE)
-    strides = row_major_strides(tuple(shape)) if strides is None else strides
-    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), tuple(shape), strides, 0, dtype, device)
+    return count
+
+
+def _as_tensor(data: torch.Tensor, shape: Tuple[int, ...], strides: Optional[Tuple[int, ...]], dtype: Any,
+               device: Any) -> Any:
+    """The course_lib tensor over the device buffer ``data`` (row-major unless ``strides`` are given)."""
+    strides = row_major_strides(shape) if strides is None else strides
+    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), shape, strides, 0, dtype, device)
+
+
+def allocate(shape: Tuple[int, ...], dtype: Any, device: Any, strides: Optional[Tuple[int, ...]] = None) -> Any:
+    """A new course_lib tensor on ``device`` with unspecified contents: row-major, or with ``strides`` (those of
+    a dense layout of ``shape``: a permutation of row-major, such as channels-last)."""
+    data = torch.empty(element_count(shape), dtype=torch_dtype(dtype), device=BUFFER_DEVICE)
+    return _as_tensor(data, tuple(shape), strides, dtype, device)
 
 
 def upload(array: np.ndarray, dtype: Any, device: Any) -> Any:
@@ -126,9 +137,7 @@ def upload(array: np.ndarray, dtype: Any, device: Any) -> Any:
     data = torch.from_numpy(host.reshape(-1))
     if not SIMULATED:
         data = data.to(BUFFER_DEVICE)
-    shape = tuple(host.shape)
-    return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), shape, row_major_strides(shape), 0, dtype,
-                               device)
+    return _as_tensor(data, tuple(host.shape), None, dtype, device)
 
 
 _LAYOUTS: Dict[Tuple[int, ...], torch.Tensor] = {}
