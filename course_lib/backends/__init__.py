@@ -21,7 +21,7 @@ import importlib.util
 import threading
 from typing import Callable, Dict, Iterator, Optional, Union
 
-from . import cudnn, mps  # noqa: F401  (torch.backends' switches, for scripts that set them)
+from . import cuda, cudnn, mps  # noqa: F401  (torch.backends' switches, for scripts that set them)
 from .base import Backend
 from .numpy_backend import NumpyBackend
 from .python_backend import PythonBackend

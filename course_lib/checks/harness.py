@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .compare import to_torch
 from .device_table import Device, check_devices
@@ -81,6 +81,7 @@ class RegisteredCheck:
     exercise_id: str
     function: CheckFunction
     per_device: bool
+    devices: Optional[Tuple[str, ...]] = None  # per-device checks: only these devices (None: every device)
 
 
 @dataclass
@@ -113,19 +114,21 @@ class CheckReport:
         return self.table()
 
 
-def register_check(exercise_id: str, *, per_device: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+def register_check(exercise_id: str, *, per_device: bool = False,
+                   devices: Optional[Tuple[str, ...]] = None) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``function`` as the check of ``exercise_id``.
 
     Args:
         exercise_id: e.g. ``"1.4"``.
         per_device: if True the function takes a device name (``"cpu"``, ``"cuda"``) and is
             run once per device; otherwise it takes no argument (pure shape math, say).
+        devices: run on these devices only (``("cuda",)`` for a Triton kernel); implies ``per_device``.
     """
 
     def decorate(function: CheckFunction) -> CheckFunction:
         if exercise_id in _CHECKS:
             raise ValueError(f"exercise {exercise_id} already has a check: {_CHECKS[exercise_id].function.__name__}")
-        _CHECKS[exercise_id] = RegisteredCheck(exercise_id, function, per_device)
+        _CHECKS[exercise_id] = RegisteredCheck(exercise_id, function, per_device or devices is not None, devices)
         return function
 
     return decorate
@@ -144,7 +147,9 @@ def run_check(exercise_id: str) -> CheckReport:
         raise KeyError(f"no check for exercise {exercise_id!r}; exercises with checks: {known}")
     registered = checks[exercise_id]
     report = CheckReport(exercise_id)
-    devices: Sequence[Optional[Device]] = check_devices() if registered.per_device else [None]
+    devices: Sequence[Optional[Device]] = [None]
+    if registered.per_device:
+        devices = [d for d in check_devices() if registered.devices is None or d.name in registered.devices]
     for device in devices:
         label = device.label if device else "any"
         if device is not None and not device.built:

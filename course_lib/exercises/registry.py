@@ -303,6 +303,39 @@ EXERCISES: List[Exercise] = [
         "torch.load(path, weights_only=True), then load_state_dict into model, optimizer and scheduler, "
         "torch.set_rng_state and shuffle.set_state; return (epoch, best).",
     ),
+    Exercise(
+        "5.1", "vector add: the contiguous fast path", "course_lib/backends/triton/elementwise.py",
+        "contiguous_binary_kernel", "Vector add: your first kernel",
+        "i = tl.program_id(0) (as int64) * BLOCK + tl.arange(0, BLOCK); mask = i < n; load a and b at their offset "
+        "+ i with mask=mask; store binary(a, b, FN), converted to out_ptr.dtype.element_ty, at out_offset + i with "
+        "the same mask.",
+    ),
+    Exercise(
+        "5.2", "elementwise zip on strided and broadcast operands", "course_lib/backends/triton/elementwise.py",
+        "binary_kernel", "Strided and broadcast operands",
+        "As in 5.1, but each operand's addresses are its pointer + storage_position(linear, layout_ptr, k, NDIM), "
+        "with k = 0 for a, 1 for b, 2 for out; mask both loads and the store.",
+    ),
+    Exercise(
+        "5.3", "a fused softmax", "course_lib/backends/triton/reduction.py", "softmax_kernel", "A fused softmax",
+        "Pass 1, chunk by chunk (load with other=-inf): new_max = max(running_max, the chunk's max); total = total * "
+        "exp(running_max - new_max) + sum(exp(x - new_max)), keeping rows that are all -inf so far at 0. Pass 2: "
+        "store exp(x - max) / total, or x - max - log(total) if LOG.",
+    ),
+    Exercise(
+        "5.4", "a reduction along dimensions", "course_lib/backends/triton/reduction.py", "reduce_kernel",
+        "Reductions along a dimension",
+        "row0 = program_id * BLOCK_R; start accumulator at tl.full((BLOCK_R,), IDENTITY, ACC) and has_nan at zeros; "
+        "for each chunk of BLOCK_C columns load the tile (mask, other=IDENTITY) and fold it in with _combine; store "
+        "_finish(...) at out_ptr + row for the rows that exist.",
+    ),
+    Exercise(
+        "5.5", "a tiled matrix product in grouped order", "course_lib/backends/triton/matmul.py", "matmul_kernel",
+        "Matrix multiplication in tiles",
+        "Turn program_id(0) into (tile_row, tile_column): groups of GROUP tile rows, down each column of a group "
+        "first. Walk k in steps of BLOCK_K: load masked tiles of a and b (other=0), accumulator = tl.dot(a_tile, "
+        "b_tile, accumulator, input_precision=PRECISION) (a broadcast sum when not USE_DOT); store masked.",
+    ),
 ]
 
 

@@ -69,13 +69,24 @@ for maximum, worst, dtype, accumulator in [(True, float("-inf"), "fp32", tl.floa
 for product, dtype, accumulator in [(False, "fp32", tl.float32), (True, "i64", tl.int64)]:
     results[f"scan {product} {dtype}"] = compiled(reduction.scan_kernel, {"x_ptr": "*" + dtype, "out_ptr": "*" + dtype,
         "layout_ptr": "*i64"}, scalars, {"PRODUCT": product, "ACC": accumulator, "KEPT": 1, "REDUCED": 1, **blocks})
-for dtype, use_dot, accumulator, sizes in [("fp32", True, tl.float32, (64, 64, 32)), ("fp16", True, tl.float32, (64, 64, 32)),
-        ("fp64", False, tl.float64, (16, 16, 16)), ("i64", False, tl.int64, (16, 16, 16))]:
-    results[f"matmul {dtype}"] = compiled(matmul.matmul_kernel, {"a_ptr": "*" + dtype, "b_ptr": "*" + dtype,
-        "out_ptr": "*" + dtype, "layout_ptr": "*i64"}, {name: "i64" for name in
-        ("n", "m", "k", "a_rows", "a_inner", "b_inner", "b_columns")},
-        {"BATCH_NDIM": 1, "USE_DOT": use_dot, "ACC": accumulator, "BLOCK_N": sizes[0], "BLOCK_M": sizes[1],
-         "BLOCK_K": sizes[2]})
+matmul_scalars = {name: "i64" for name in ("n", "m", "k", "a_rows", "a_inner", "b_inner", "b_columns")}
+for dtype, use_dot, precision, accumulator, sizes in [("fp32", True, "ieee", tl.float32, (64, 64, 32)),
+        ("fp32", True, "tf32", tl.float32, (64, 64, 32)), ("fp16", True, "ieee", tl.float32, (64, 64, 32)),
+        ("fp64", False, "ieee", tl.float64, (16, 16, 16)), ("i64", False, "ieee", tl.int64, (16, 16, 16))]:
+    results[f"matmul {dtype} {precision}"] = compiled(matmul.matmul_kernel, {"a_ptr": "*" + dtype,
+        "b_ptr": "*" + dtype, "out_ptr": "*" + dtype, "layout_ptr": "*i64"}, matmul_scalars,
+        {"BATCH_NDIM": 1, "USE_DOT": use_dot, "PRECISION": precision, "ACC": accumulator, "BLOCK_N": sizes[0],
+         "BLOCK_M": sizes[1], "BLOCK_K": sizes[2], "GROUP": 8})
+for number, config in enumerate(matmul.TUNING_CONFIGS):  # the autotuner's candidates, with their warps and stages
+    signature = {"a_ptr": "*fp16", "b_ptr": "*fp16", "out_ptr": "*fp16", "layout_ptr": "*i64", **matmul_scalars}
+    constants = {"BATCH_NDIM": 1, "USE_DOT": True, "PRECISION": "ieee", "ACC": tl.float32, **config.kwargs}
+    try:
+        triton.compile(ASTSource(matmul.matmul_kernel, {**signature, **{c: "constexpr" for c in constants}},
+                                 constants), target=GPUTarget("cuda", 80, 32),
+                       options={"num_warps": config.num_warps, "num_stages": config.num_stages})
+        results[f"matmul config {number}"] = "ok"
+    except Exception as error:
+        results[f"matmul config {number}"] = f"{type(error).__name__}: {str(error)[-600:]}"
 for log in (False, True):
     results[f"softmax {log}"] = compiled(reduction.softmax_kernel, {"x_ptr": "*fp32", "out_ptr": "*fp32",
         "layout_ptr": "*i64"}, scalars, {"LOG": log, "ACC": tl.float32, "KEPT": 2, **blocks})

@@ -16,13 +16,14 @@ import triton.language as tl
 
 from ... import dtypes as _dtypes
 from ...shape import broadcast_shape, broadcast_strides, fills_one_block, reduced_shape, row_major_strides
+from .. import cuda as cuda_switches
 from ..base import BOOL_RESULT, NUMBERS, Backend
 from ..numpy_backend import NumpyBackend, wrap, wrap_int
 from . import runtime
 from .elementwise import (binary_kernel, contiguous_binary_kernel, put_kernel, take_kernel, unary_kernel,
                           where_kernel)
 from .layout import coalesce, layout_numbers
-from .matmul import matmul_kernel
+from .matmul import matmul_kernel, tuned_matmul_kernel
 from .reduction import arg_reduce_kernel, reduce_kernel, scan_kernel, softmax_kernel
 
 _BOOL = _dtypes.bool
@@ -79,7 +80,7 @@ def _contiguous(t: Any, shape: Tuple[int, ...]) -> bool:
 def _reduction_blocks(rows: int, columns: int) -> Tuple[int, int]:
     """(BLOCK_R, BLOCK_C): fixed on a GPU; when simulated, one chunk of columns and as many rows as fit."""
     if not runtime.SIMULATED:
-        return 16, 128
+        return runtime.limited(16), runtime.limited(128)
     block_c = min(runtime.elementwise_block(columns), runtime.SIMULATED_ELEMENTS)
     block_r = min(runtime.elementwise_block(rows), max(1, runtime.SIMULATED_ELEMENTS // block_c))
     return block_r, block_c
@@ -224,6 +225,12 @@ class TritonBackend(Backend):
     def reduce(self, fn_name, x, dims, keepdim) -> Any:
         dtype = _BOOL if fn_name in BOOL_RESULT else x.dtype
         out = self.empty(reduced_shape(x._shape, dims, keepdim), dtype, x.device)
+        self.reduce_into(fn_name, x, dims, out)
+        return out
+
+    def reduce_into(self, fn_name: str, x, dims: Sequence[int], out) -> None:
+        """Write the reduction of ``x`` over ``dims`` into ``out``: one element per kept index, row-major, from
+        the start of ``out``'s storage (``out`` is a new tensor, or a check's canary buffer)."""
         (numbers,), (kept, reduced), rows, columns = _split_layout(dims, x)
         if fn_name in ("all", "any"):
             identity, accumulate = (1 if fn_name == "all" else 0), tl.int32
@@ -235,7 +242,6 @@ class TritonBackend(Backend):
         runtime.launch(reduce_kernel, (runtime.cdiv(rows, block_r),), x._storage.data, out._storage.data,
                        runtime.layout_buffer(numbers), rows, columns, FN=fn_name, IDENTITY=identity,
                        ACC=accumulate, KEPT=kept, REDUCED=reduced, BLOCK_R=block_r, BLOCK_C=block_c)
-        return out
 
     def arg_reduce(self, fn_name, x, dim, keepdim) -> Any:
         if x.dtype is _BOOL:
@@ -290,6 +296,15 @@ class TritonBackend(Backend):
     # ------------------------------------------------------------------ matrix product
 
     def matmul(self, a, b) -> Any:
+        return self.matmul_in_tiles(a, b)
+
+    def matmul_in_tiles(self, a, b, blocks: Optional[Tuple[int, int, int, int]] = None) -> Any:
+        """``a @ b`` (batched, broadcast) by :func:`matmul_kernel`.
+
+        Args:
+            blocks: ``(BLOCK_N, BLOCK_M, BLOCK_K, GROUP)``; None: chosen here (on a GPU, float16 and float32
+                products let ``triton.autotune`` choose among ``matmul.TUNING_CONFIGS``).
+        """
         batch = broadcast_shape(a._shape[:-2], b._shape[:-2])
         n, k = a._shape[-2:]
         m = b._shape[-1]
@@ -303,25 +318,34 @@ class TritonBackend(Backend):
                                 broadcast_strides(b._shape[:-2], b._strides[:-2], batch), out._strides[:-2])
         numbers = layout_numbers(sizes, list(zip((a._offset, b._offset, 0), walks)))
         use_dot = a.dtype.name in ("float32", "float16")
-        block_n, block_m, block_k = self._matmul_blocks(n, m, k, use_dot)
-        grid = (runtime.cdiv(n, block_n) * runtime.cdiv(m, block_m), runtime.element_count(batch))
-        runtime.launch(matmul_kernel, grid, a._storage.data, b._storage.data, out._storage.data,
-                       runtime.layout_buffer(numbers), n, m, k, a._strides[-2], a._strides[-1], b._strides[-2],
-                       b._strides[-1], BATCH_NDIM=len(sizes), USE_DOT=use_dot, ACC=_accumulator(a.dtype),
-                       BLOCK_N=block_n, BLOCK_M=block_m, BLOCK_K=block_k)
+        precision = "tf32" if a.dtype.name == "float32" and cuda_switches.matmul.allow_tf32 else "ieee"
+        arguments = (a._storage.data, b._storage.data, out._storage.data, runtime.layout_buffer(numbers), n, m, k,
+                     a._strides[-2], a._strides[-1], b._strides[-2], b._strides[-1])
+        constants = dict(BATCH_NDIM=len(sizes), USE_DOT=use_dot, PRECISION=precision, ACC=_accumulator(a.dtype))
+        batches = runtime.element_count(batch)
+        if blocks is None and use_dot and not runtime.SIMULATED:
+            def grid(meta: Dict[str, Any]) -> Tuple[int, int]:
+                return runtime.cdiv(n, meta["BLOCK_N"]) * runtime.cdiv(m, meta["BLOCK_M"]), batches
+
+            runtime.launch(tuned_matmul_kernel, grid, *arguments, **constants)
+            return out
+        block_n, block_m, block_k, group = blocks or self._matmul_blocks(n, m, k, use_dot)
+        grid = (runtime.cdiv(n, block_n) * runtime.cdiv(m, block_m), batches)
+        runtime.launch(matmul_kernel, grid, *arguments, **constants, BLOCK_N=block_n, BLOCK_M=block_m,
+                       BLOCK_K=block_k, GROUP=group)
         return out
 
     @staticmethod
-    def _matmul_blocks(n: int, m: int, k: int, use_dot: bool) -> Tuple[int, int, int]:
+    def _matmul_blocks(n: int, m: int, k: int, use_dot: bool) -> Tuple[int, int, int, int]:
         if not runtime.SIMULATED:
-            return (64, 64, 32) if use_dot else (16, 16, 16)
+            return 16, 16, 16, 8
         block_n = min(runtime.elementwise_block(n), 256)
         block_m = min(runtime.elementwise_block(m), 256)
         block_k = min(runtime.elementwise_block(k), 1024)
         if not use_dot:  # the product is a (n, k, m) block in memory
             while block_k > 1 and block_n * block_k * block_m > runtime.SIMULATED_ELEMENTS:
                 block_k //= 2
-        return block_n, block_m, block_k
+        return block_n, block_m, block_k, 8
 
     # ------------------------------------------------------------------ gathering and scattering
 

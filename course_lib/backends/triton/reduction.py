@@ -33,37 +33,59 @@ def _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT: tl.constex
     return row_positions[:, None] + column_positions[None, :], mask, r, c
 
 
+@device_function
+def _combine(accumulator, has_nan, x, FN: tl.constexpr, ACC: tl.constexpr):
+    """Fold a ``BLOCK_R x BLOCK_C`` tile ``x`` into the rows' running values: ``(accumulator, has_nan)`` after
+    it. ``has_nan`` remembers a NaN in a row (max and min must return NaN then, as torch does)."""
+    if FN == "all" or FN == "any":
+        x = x != 0
+    x = x.to(ACC)
+    if ACC.is_floating():
+        has_nan = tl.maximum(has_nan, tl.max((x != x).to(tl.int32), 1))
+    if FN == "sum":
+        accumulator = accumulator + tl.sum(x, 1)
+    elif FN == "prod":
+        accumulator = accumulator * tl.reduce(x, 1, _multiply)
+    elif FN == "max" or FN == "any":
+        accumulator = tl.maximum(accumulator, tl.max(x, 1))
+    else:
+        accumulator = tl.minimum(accumulator, tl.min(x, 1))
+    return accumulator, has_nan
+
+
+@device_function
+def _finish(accumulator, has_nan, FN: tl.constexpr, ACC: tl.constexpr):
+    """The rows' results: a row of max or min that held a NaN is NaN."""
+    if FN == "max" or FN == "min":
+        if ACC.is_floating():
+            accumulator = tl.where(has_nan != 0, float("nan"), accumulator)
+    return accumulator
+
+
 @triton.jit
 def reduce_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, FN: tl.constexpr, IDENTITY: tl.constexpr,
                   ACC: tl.constexpr, KEPT: tl.constexpr, REDUCED: tl.constexpr, BLOCK_R: tl.constexpr,
                   BLOCK_C: tl.constexpr):
     """``out[r] = FN over the columns of row r`` (out contiguous), accumulated in ``ACC`` starting from
-    ``IDENTITY`` (0, 1, or the lowest or highest value). NaN wins max and min, as in torch."""
+    ``IDENTITY`` (0, 1, or the lowest or highest value). NaN wins max and min, as in torch.
+
+    Program ``p`` owns rows ``p * BLOCK_R`` .. ``p * BLOCK_R + BLOCK_R - 1`` (those from ``rows`` on do not exist)
+    and walks their ``columns`` ``BLOCK_C`` at a time: ``_rows_and_columns`` gives a tile's storage positions and
+    mask, ``_combine`` folds a loaded tile into the running values, ``_finish`` gives the rows' results.
+    """
+    # BEGIN EXERCISE 5.4
     row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
     accumulator = tl.full((BLOCK_R,), IDENTITY, ACC)
     has_nan = tl.zeros((BLOCK_R,), tl.int32)
     for column0 in range(0, columns, BLOCK_C):
         positions, mask, r, c = _rows_and_columns(layout_ptr, row0, column0, rows, columns, KEPT, REDUCED,
                                                   BLOCK_R, BLOCK_C)
-        x = tl.load(x_ptr + positions, mask=mask, other=IDENTITY)
-        if FN == "all" or FN == "any":
-            x = x != 0
-        x = x.to(ACC)
-        if ACC.is_floating():
-            has_nan = tl.maximum(has_nan, tl.max((x != x).to(tl.int32), 1))
-        if FN == "sum":
-            accumulator = accumulator + tl.sum(x, 1)
-        elif FN == "prod":
-            accumulator = accumulator * tl.reduce(x, 1, _multiply)
-        elif FN == "max" or FN == "any":
-            accumulator = tl.maximum(accumulator, tl.max(x, 1))
-        else:
-            accumulator = tl.minimum(accumulator, tl.min(x, 1))
+        x = tl.load(x_ptr + positions, mask=mask, other=IDENTITY)  # a missing element changes nothing
+        accumulator, has_nan = _combine(accumulator, has_nan, x, FN, ACC)
     r = row0 + tl.arange(0, BLOCK_R).to(tl.int64)
-    if FN == "max" or FN == "min":
-        if ACC.is_floating():
-            accumulator = tl.where(has_nan != 0, float("nan"), accumulator)
-    tl.store(out_ptr + r, accumulator.to(out_ptr.dtype.element_ty), mask=r < rows)
+    result = _finish(accumulator, has_nan, FN, ACC)
+    tl.store(out_ptr + r, result.to(out_ptr.dtype.element_ty), mask=r < rows)
+    # END EXERCISE
 
 
 @triton.jit
@@ -136,9 +158,15 @@ def softmax_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, LOG: tl.constexpr,
     """Softmax (or log-softmax) of each row in two passes over its columns: the first keeps a running max and
     the sum of ``exp(x - max)``, rescaling the sum whenever the max grows (an "online" softmax); the second
     writes ``exp(x - max) / sum`` (or ``x - max - log(sum)``). The layout buffer holds the input's two layouts
-    (the scanned dimension is one), then the output's."""
+    (the scanned dimension is one), then the output's.
+
+    Program ``p`` owns rows ``p * BLOCK_R`` .. ``p * BLOCK_R + BLOCK_R - 1``: ``_rows_and_columns(layout_ptr, row0,
+    column0, rows, columns, KEPT, 1, BLOCK_R, BLOCK_C)`` gives the storage positions of a tile of the input and
+    its mask; with ``out_layout`` instead of ``layout_ptr``, those of the output. Compute in ``ACC``.
+    """
     row0 = tl.program_id(0).to(tl.int64) * BLOCK_R
     out_layout = layout_ptr + 2 * KEPT + 1 + 3
+    # BEGIN EXERCISE 5.3
     running_max = tl.full((BLOCK_R,), float("-inf"), ACC)
     total = tl.zeros((BLOCK_R,), ACC)
     for column0 in range(0, columns, BLOCK_C):
@@ -160,3 +188,4 @@ def softmax_kernel(x_ptr, out_ptr, layout_ptr, rows, columns, LOG: tl.constexpr,
         else:
             y = tl.exp(x - running_max[:, None]) / total[:, None]
         tl.store(out_ptr + out_positions, y.to(out_ptr.dtype.element_ty), mask=mask)
+    # END EXERCISE

@@ -11,11 +11,14 @@ the kernels, copied to and from the host. No torch operation ever computes on co
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
+import re
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -68,11 +71,33 @@ BLOCK = 1024
 SIMULATED_ELEMENTS = 1 << 20  # most elements one simulated program handles
 
 
+_LIMIT: List[int] = []  # the limits block_limit set, innermost last
+
+
+@contextlib.contextmanager
+def block_limit(limit: int) -> Iterator[None]:
+    """Inside the block, every block dimension the backend chooses is at most ``limit`` (a power of 2).
+
+    The checks use it: with small blocks even a small tensor takes many programs, a partial last block and
+    several chunks of columns, so a kernel that gets one of those wrong fails on the simulator too.
+    """
+    _LIMIT.append(limit)
+    try:
+        yield
+    finally:
+        _LIMIT.pop()
+
+
+def limited(block: int) -> int:
+    """``block``, or the innermost :func:`block_limit` if that is smaller."""
+    return min(block, _LIMIT[-1]) if _LIMIT else block
+
+
 def elementwise_block(count: int) -> int:
     """Elements per program for ``count`` elements."""
     if SIMULATED:
-        return min(triton.next_power_of_2(max(count, 1)), SIMULATED_ELEMENTS)
-    return BLOCK
+        return limited(min(triton.next_power_of_2(max(count, 1)), SIMULATED_ELEMENTS))
+    return limited(BLOCK)
 
 
 def cdiv(a: int, b: int) -> int:
@@ -123,10 +148,24 @@ def _as_tensor(data: torch.Tensor, shape: Tuple[int, ...], strides: Optional[Tup
     return tensor_from_storage(Storage(data, device, DEVICE_BUFFERS), shape, strides, 0, dtype, device)
 
 
+def device_memory(count: int, dtype: torch.dtype) -> torch.Tensor:
+    """A flat buffer of ``count`` elements of device memory (contents unspecified).
+
+    Simulated, the buffer is followed by slack of one block that belongs to no tensor. A kernel that stores
+    without a mask writes up to a block past its last element: on a GPU that faults or overwrites a
+    neighbour; in the interpreter it would corrupt the Python process's heap and crash it. With the slack it
+    writes into memory nobody reads, and the checks catch it with a canary.
+    """
+    if not SIMULATED:
+        return torch.empty(count, dtype=dtype, device=BUFFER_DEVICE)
+    slack = min(triton.next_power_of_2(max(count, 1)), SIMULATED_ELEMENTS)
+    return torch.empty(count + slack, dtype=dtype)[:count]
+
+
 def allocate(shape: Tuple[int, ...], dtype: Any, device: Any, strides: Optional[Tuple[int, ...]] = None) -> Any:
     """A new course_lib tensor on ``device`` with unspecified contents: row-major, or with ``strides`` (those of
     a dense layout of ``shape``: a permutation of row-major, such as channels-last)."""
-    data = torch.empty(element_count(shape), dtype=torch_dtype(dtype), device=BUFFER_DEVICE)
+    data = device_memory(element_count(shape), torch_dtype(dtype))
     return _as_tensor(data, tuple(shape), strides, dtype, device)
 
 
@@ -134,9 +173,8 @@ def upload(array: np.ndarray, dtype: Any, device: Any) -> Any:
     """A new contiguous tensor on ``device`` holding a copy of the host ``array`` (converted to ``dtype``)."""
     with np.errstate(all="ignore"):  # 1e300 -> inf in float32, silently, as torch does
         host = np.array(array, dtype=dtype.numpy, order="C", copy=True)
-    data = torch.from_numpy(host.reshape(-1))
-    if not SIMULATED:
-        data = data.to(BUFFER_DEVICE)
+    data = device_memory(host.size, torch_dtype(dtype))
+    data.copy_(torch.from_numpy(host.reshape(-1)))
     return _as_tensor(data, tuple(host.shape), None, dtype, device)
 
 
@@ -183,8 +221,40 @@ if not SIMULATED:
     _count_compilations()
 
 
-def launch(kernel: Callable, grid: Tuple[int, ...], *args: Any, **constants: Any) -> None:
-    """Run ``kernel`` over ``grid`` programs (quietly: 1/0 = inf without NumPy's warnings when simulated)."""
+_STUB = re.compile(r'raise NotImplementedError\(\s*"(Exercise [^"]*)"\s*\)')
+_UNFINISHED: Dict[int, Optional[str]] = {}
+
+
+def unfinished_exercise(kernel: Any) -> Optional[str]:
+    """The message of the exercise stub left in ``kernel``'s source (``"Exercise 5.1 (...) is not done yet"``),
+    or None for a finished kernel. Read once per kernel object.
+
+    A GPU compiles a kernel before running it, and Triton's compiler refuses a ``raise`` statement; so the
+    launcher asks first, and an unfinished exercise is the same NotImplementedError with a GPU as without.
+    """
+    key = id(kernel)
+    if key not in _UNFINISHED:
+        function = kernel
+        while hasattr(function, "fn"):  # an autotuner holds a JITFunction, which holds the Python function
+            function = function.fn
+        try:
+            found = _STUB.search(inspect.getsource(function))
+        except (OSError, TypeError):  # no source to read: nothing to tell
+            found = None
+        _UNFINISHED[key] = found.group(1) if found else None
+    return _UNFINISHED[key]
+
+
+def launch(kernel: Callable, grid: Any, *args: Any, **constants: Any) -> None:
+    """Run ``kernel`` over ``grid`` programs (a tuple, or a function of the tuned block sizes for an autotuned
+    kernel); quietly when simulated: 1/0 = inf without NumPy's warnings.
+
+    Raises:
+        NotImplementedError: ``kernel`` still holds an exercise's stub (see :func:`unfinished_exercise`).
+    """
+    message = unfinished_exercise(kernel)
+    if message:
+        raise NotImplementedError(message)
     if SIMULATED:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's "All-NaN slice" inside the interpreter
