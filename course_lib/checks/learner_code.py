@@ -140,6 +140,7 @@ def describe_error(error: BaseException, judged: Sequence[JudgedFile] = (), lear
         learner_root: the learner's edition (``workspace/``): a line of a file below it is theirs.
         shown_root: how messages name ``learner_root`` (``"workspace"``), prefixed to its files.
     """
+    error = kernel_error(error)
     place = learner_place(error, judged, learner_root, shown_root)
     summary = f"{type(error).__name__}: {_message(error)}"
     if place is None:
@@ -149,6 +150,14 @@ def describe_error(error: BaseException, judged: Sequence[JudgedFile] = (), lear
         lines.append("    " + " " * max(0, min(error.offset - 1, len(place.code))) + "^")  # Python's column
     lines += [summary, f"hint: {hint_for(error)}"]
     return "\n".join(lines)
+
+
+def kernel_error(error: BaseException) -> BaseException:
+    """The error a kernel raised: Triton's interpreter re-raises it as an ``InterpreterError`` holding only its
+    repr (``raise InterpreterError(repr(error)) from error``), so the learner's line is in the one inside."""
+    while type(error).__name__ == "InterpreterError" and error.__cause__ is not None:
+        error = error.__cause__
+    return error
 
 
 def _message(error: BaseException) -> str:
