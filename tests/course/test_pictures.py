@@ -280,7 +280,8 @@ def drawn_concepts(cells: List[dict], name: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["01_tensors.ipynb", "02_autograd.ipynb", "03_neural_networks.ipynb"])
+@pytest.mark.parametrize("name", ["01_tensors.ipynb", "02_autograd.ipynb", "03_neural_networks.ipynb",
+                                  "05_gpus_and_kernels.ipynb"])
 def test_a_fresh_learner_sees_every_concept_picture(tmp_path, name):
     root = write_edition(build_learner_edition(REPO), tmp_path / "edition")
     cells = run_learner_notebook(root, name)
@@ -305,3 +306,23 @@ def test_the_memory_layout_picture_with_one_exercise_left(tmp_path, exercise):
     assert failed, f"the memory-layout picture drew without exercise {exercise}"
     if exercise == "1.2":  # its data cell ran: the picture itself calls the stub
         assert failed[0][0] == "NotImplementedError" and f"Exercise {exercise} " in failed[0][1]
+
+
+def test_chapter_05_pictures_count_what_they_say():
+    from course_lib.utils.gpu_pictures import program_lanes, tile_numbers, warp_segments
+
+    lanes = program_lanes(10, 4)
+    assert len(lanes) == 12 and [element for _, element, inside in lanes if not inside] == [10, 11]
+    assert tile_numbers(3, 4, 1).tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]  # group 1: row-major
+    grouped = tile_numbers(5, 4, 2)  # groups of two tile rows, and a last group of one
+    assert sorted(grouped.ravel().tolist()) == list(range(20))
+    assert grouped[:2, 0].tolist() == [0, 1] and grouped[:2, 1].tolist() == [2, 3] and grouped[4].tolist() == [16, 17, 18, 19]
+    square = torch.empty(64, 64)
+    assert warp_segments(square.stride(), square.shape) == 1
+    assert warp_segments(square.t().stride(), square.t().shape) == 32
+    figure = pictures.tile_order(6, 8, 3)
+    assert "reads 1 row tiles of a, 8 column tiles of b" in figure.axes[0].get_title()
+    assert "reads 3 row tiles of a, 3 column tiles of b" in figure.axes[1].get_title()
+    blocks = pictures.program_blocks(10, 4)
+    assert [t.get_text() for t in blocks.axes[0].texts if t.get_text().startswith("program")] == \
+        ["program 0", "program 1", "program 2"]

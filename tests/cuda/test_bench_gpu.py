@@ -22,7 +22,8 @@ def test_the_gpu_benchmark_script_runs_simulated_and_writes_its_report(tmp_path)
     text = report.read_text(encoding="utf-8")
     assert "**Simulated**" in text and "simulated (Triton's interpreter on the CPU)" in text
     for row in ("| add 4,096 float32 |", "| softmax 8 x 64 float32 |", "| softmax, geometric mean |",
-                "| matmul 32 x 32 float16 |", "| matmul 32 x 32 float32 |", "| MLP step 784-512-256-10, batch 8 |"):
+                "| matmul 32 x 32 float16 |", "| matmul 32 x 32 float32 as TF32 (both sides) |",
+                "| matmul 32 x 32 float32 IEEE |", "| MLP step 784-512-256-10, batch 8 |"):
         assert row in text, row
 
 

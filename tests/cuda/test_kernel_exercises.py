@@ -111,3 +111,12 @@ def test_tf32_is_what_torch_calls_it_and_reaches_the_kernel(monkeypatch):
     monkeypatch.setattr(course_lib.backends.cuda.matmul, "allow_tf32", False)
     a @ a
     assert [p for p in precisions if p] == ["tf32", "ieee", "ieee"]
+
+
+@pytest.mark.parametrize("exercise_id", ["5.1", "5.2", "5.3", "5.4", "5.5"])
+def test_the_reference_kernels_pass_their_checks(exercise_id):
+    """The checks of chapter 05 on this machine's cuda (``make test-gpu`` runs them compiled on a GPU)."""
+    from course_lib.checks import run_check
+
+    report = run_check(exercise_id)
+    assert report.passed, report.table()
