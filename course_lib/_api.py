@@ -42,6 +42,8 @@ from . import accelerator, cuda, distributed, nn, optim, utils  # noqa: E402  (t
 from .determinism import (are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,  # noqa: E402
                           use_deterministic_algorithms)
 from . import interop  # noqa: E402  (from_torch / to_torch)
+from . import multiprocessing  # noqa: E402  (torch.multiprocessing's names; chapter 06)
+from .threads import get_num_threads, set_num_threads  # noqa: E402  (the math libraries' threads; chapter 06)
 from .serialization import load, save  # noqa: E402  (torch's file format)
 
 # Every operation declared public (``@differentiable``, ``@public``, ``alias`` in ops/dispatch.py): add,
@@ -60,7 +62,7 @@ __all__ = [
     "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",
     "is_tensor", "is_floating_point", "numel", "manual_seed", "seed", "initial_seed", "default_generator",
-    "save", "load",
+    "save", "load", "multiprocessing", "get_num_threads", "set_num_threads",
     # autograd (chapter 02)
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "nan", "inf", "pi", "e",

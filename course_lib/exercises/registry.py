@@ -336,6 +336,29 @@ EXERCISES: List[Exercise] = [
         "first. Walk k in steps of BLOCK_K: load masked tiles of a and b (other=0), accumulator = tl.dot(a_tile, "
         "b_tile, accumulator, input_precision=PRECISION) (a broadcast sum when not USE_DOT); store masked.",
     ),
+    Exercise(
+        "6.1", "the worker loop", "course_lib/utils/data/worker.py", "serve_batches", "Workers: the loop each one runs",
+        "Loop: task = index_queue.get(); return on None; else number, indices = task; try batch = fetch(indices), "
+        "except Exception: batch = ExceptionWrapper(f\"in DataLoader worker process {worker_id}\"); then "
+        "result_queue.put((number, batch)).",
+    ),
+    Exercise(
+        "6.2", "batches back in sampler order", "course_lib/utils/data/worker_pool.py", "ReorderBuffer.add",
+        "Batches back in order",
+        "Store value in self.waiting under number; then, while self.next_number is in self.waiting, pop it into the "
+        "list to return and add 1 to self.next_number.",
+    ),
+    Exercise(
+        "6.3", "each worker's seeds", "course_lib/utils/data/worker.py", "worker_seeds", "Seeds for every worker",
+        "course_lib's seed is base_seed + worker_id; NumPy's is np.random.SeedSequence([worker_id, base_seed & "
+        "0xFFFFFFFF, base_seed >> 32, 0]).generate_state(4) as a list of ints.",
+    ),
+    Exercise(
+        "6.4", "gradient accumulation", "course_lib/nn/utils/accumulate.py", "accumulate_gradients",
+        "Gradient accumulation",
+        "For each pair of inputs.chunk(micro_batches) and targets.chunk(micro_batches): loss = loss_fn(model(x), y) "
+        "* len(x) / len(inputs); loss.backward(); add loss.item() to the total you return.",
+    ),
 ]
 
 

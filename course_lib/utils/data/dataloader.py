@@ -3,7 +3,8 @@
 For a map-style dataset it takes indices from a sampler (sequential, or shuffled with ``shuffle=True``),
 groups them with a :class:`~course_lib.utils.data.sampler.BatchSampler`, and collates each group with
 :func:`default_collate` (or ``collate_fn``). An IterableDataset is read in order, ``batch_size`` samples at a
-time. Worker processes (``num_workers > 0``) come with chapter 06; ``pin_memory`` is accepted (the CPU has
+time. With ``num_workers > 0`` worker processes load the batches (``worker.py``, ``worker_pool.py``: in the
+sampler's order, ``prefetch_factor`` batches per worker ahead); ``pin_memory`` is accepted (the CPU has
 nothing to pin).
 """
 
@@ -15,12 +16,13 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 import numpy as np
 
 from ..._tensor import Tensor
-from ...dtypes import float64
+from ...dtypes import float64, int64
 from ...generator import Generator
-from ...ops.creation import tensor
+from ...ops.creation import empty, tensor
 from ...ops.join import stack
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker_pool import WorkerPool, pooled_batches
 
 
 def default_convert(data: Any) -> Any:
@@ -90,11 +92,14 @@ class DataLoader:
         sampler / batch_sampler: the order of indices / of batches of indices, instead of the default ones.
         collate_fn: turns a list of samples into a batch (default :func:`default_collate`).
         drop_last: leave out the last batch if it is short.
+        num_workers: worker processes loading batches (0: in the main process); ``prefetch_factor`` batches
+            per worker are loaded ahead; ``persistent_workers`` keeps them from one epoch to the next;
+            ``worker_init_fn(worker_id)`` runs in each; ``timeout`` (seconds, 0: none) bounds the wait for a
+            batch; ``multiprocessing_context`` (a context or "fork"/"spawn"/"forkserver") starts them.
 
     Raises:
-        ValueError: torch's messages for options that exclude each other, a negative ``num_workers`` or a bad
-            ``batch_size``.
-        NotImplementedError: ``num_workers > 0`` (worker processes come in chapter 06).
+        ValueError: torch's messages for options that exclude each other, a negative ``num_workers`` or
+            ``timeout``, a bad ``batch_size``, ``prefetch_factor`` or ``persistent_workers`` without workers.
     """
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: Optional[bool] = None,
@@ -107,10 +112,18 @@ class DataLoader:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
                              "multiprocessing.")
-        if num_workers > 0:
-            raise NotImplementedError("course_lib's DataLoader loads in the main process for now (num_workers=0): "
-                                      "worker processes come with chapter 06")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         self.dataset, self.num_workers, self.pin_memory, self.generator = dataset, num_workers, pin_memory, generator
+        self.timeout, self.worker_init_fn, self.multiprocessing_context = timeout, worker_init_fn, multiprocessing_context
+        self.prefetch_factor = (2 if prefetch_factor is None else prefetch_factor) if num_workers else None
+        self.persistent_workers = persistent_workers
+        self._pool: Optional[WorkerPool] = None
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -143,7 +156,9 @@ class DataLoader:
                                          else default_convert)
 
     def __iter__(self) -> Iterator[Any]:
-        if self._iterable:
+        if self.num_workers > 0:
+            yield from self._from_workers()
+        elif self._iterable:
             yield from self._iterate_stream()
         elif self.batch_sampler is None:
             for index in self.sampler:
@@ -153,6 +168,24 @@ class DataLoader:
             for indices in self.batch_sampler:
                 samples = fetch_many(indices) if fetch_many else [self.dataset[i] for i in indices]
                 yield self.collate_fn(samples)
+
+    def _from_workers(self) -> Iterator[Any]:
+        """One epoch from worker processes. Each epoch draws a base seed from ``generator`` (the default
+        generator if None) for the workers' seeds; persistent workers keep theirs, as in torch."""
+        base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
+        if not self.persistent_workers or self._iterable:
+            yield from pooled_batches(self, None, base_seed)
+            return
+        if self._pool is None:
+            self._pool = WorkerPool(self, base_seed)
+        finished = False
+        try:
+            yield from pooled_batches(self, self._pool, base_seed)
+            finished = True
+        finally:
+            if not finished:  # an epoch left half-way leaves batches in the queues: start afresh next time
+                self._pool.shutdown()
+                self._pool = None
 
     def _iterate_stream(self) -> Iterator[Any]:
         if self.batch_size is None:
