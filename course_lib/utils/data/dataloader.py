@@ -156,8 +156,11 @@ class DataLoader:
                                          else default_convert)
 
     def __iter__(self) -> Iterator[Any]:
+        # Every epoch draws the workers' base seed from the generator first, with or without workers (as torch
+        # does): the shuffled order that follows is then the same for any num_workers.
+        base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
         if self.num_workers > 0:
-            yield from self._from_workers()
+            yield from self._from_workers(base_seed)
         elif self._iterable:
             yield from self._iterate_stream()
         elif self.batch_sampler is None:
@@ -169,10 +172,8 @@ class DataLoader:
                 samples = fetch_many(indices) if fetch_many else [self.dataset[i] for i in indices]
                 yield self.collate_fn(samples)
 
-    def _from_workers(self) -> Iterator[Any]:
-        """One epoch from worker processes. Each epoch draws a base seed from ``generator`` (the default
-        generator if None) for the workers' seeds; persistent workers keep theirs, as in torch."""
-        base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
+    def _from_workers(self, base_seed: int) -> Iterator[Any]:
+        """One epoch from worker processes, seeded from ``base_seed`` (persistent workers keep their first)."""
         if not self.persistent_workers or self._iterable:
             yield from pooled_batches(self, None, base_seed)
             return
