@@ -25,61 +25,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import course_lib  # noqa: E402
 from course_lib._atomic import atomic_write_text  # noqa: E402
 from course_lib.datasets import MNIST  # noqa: E402
-from course_lib.datasets.transforms import RandomAffine  # noqa: E402
+from examples.loader_demos import MatrixProducts, SetThreads, WarpedImages  # noqa: E402
 from _report import command_line, machine  # noqa: E402
 
 BAR = 1.5
 BATCH = 64
-WARP = RandomAffine(15, translate=(0.1, 0.1), scale=(0.9, 1.1), supersample=6)
-
-
-class WarpedDigits:
-    """MNIST digits, randomly warped and normalised, as tensors of ``library`` (``"course_lib"`` or ``"torch"``)."""
-
-    def __init__(self, images: np.ndarray, labels: np.ndarray, library: str) -> None:
-        self.images, self.labels, self.library = images, labels, library
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int):
-        image = (WARP(self.images[index]) / 255 - 0.1307) / 0.3081
-        image = image[None].astype(np.float32)
-        as_tensor = course_lib.tensor if self.library == "course_lib" else torch.from_numpy
-        return as_tensor(image), int(self.labels[index])
-
-
-class ProjectedSamples:
-    """Samples that each need a matrix product (a random 384 x 384 projection of a random matrix)."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index: int):
-        rng = np.random.default_rng(index)
-        matrix = rng.standard_normal((384, 384))
-        return course_lib.tensor((matrix @ matrix @ matrix).sum(0)[:8])
-
-
-
-
-class _SetThreads:
-    """A picklable ``worker_init_fn`` giving each worker's math library ``count`` threads."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def __call__(self, worker_id: int) -> None:
-        course_lib.set_num_threads(self.count)
 
 
 def loader_seconds(make_loader: Callable[[], object]) -> float:
@@ -106,8 +61,8 @@ def main() -> int:
     count, rounds = (128, 1) if args.quick else (1024, 3)
     raw = MNIST(HERE.parent / "data", train=True)
     images, labels = raw.data[:count].numpy(), raw.targets[:count].numpy()
-    per_sample = statistics.median(_time_one_warp(images) for _ in range(5))
-    ours, theirs = WarpedDigits(images, labels, "course_lib"), WarpedDigits(images, labels, "torch")
+    ours, theirs = WarpedImages(images, labels, "course_lib"), WarpedImages(images, labels, "torch")
+    per_sample = statistics.median(_time_one_warp(ours) for _ in range(5))
     contenders = {
         "course_lib, 0 workers": lambda: course_lib.utils.data.DataLoader(ours, batch_size=BATCH),
         "course_lib, 2 workers": lambda: course_lib.utils.data.DataLoader(ours, batch_size=BATCH, num_workers=2),
@@ -123,12 +78,12 @@ def main() -> int:
     speedup = median["course_lib, 0 workers"] / median["course_lib, 2 workers"]
     verdict = f"course_lib: 2 workers {speedup:.2f}x the speed of 0 (bar >= {BAR}x) " + ("✅" if speedup >= BAR else "❌")
 
-    projected = ProjectedSamples(48 if args.quick else 160)
+    projected = MatrixProducts(48 if args.quick else 160)
     oversubscribed = measure({
         "2 workers x 1 thread (the DataLoader's default)": lambda: course_lib.utils.data.DataLoader(
             projected, batch_size=8, num_workers=2),
         f"2 workers x {os.cpu_count()} threads": lambda: course_lib.utils.data.DataLoader(
-            projected, batch_size=8, num_workers=2, worker_init_fn=_SetThreads(os.cpu_count() or 1)),
+            projected, batch_size=8, num_workers=2, worker_init_fn=SetThreads(os.cpu_count() or 1)),
     }, rounds)
     threads_lines = ["| workers x math threads | seconds |", "|---|---:|"]
     threads_lines += [f"| {name} | {statistics.median(values):.2f} |" for name, values in oversubscribed.items()]
@@ -148,10 +103,10 @@ def main() -> int:
     return 0
 
 
-def _time_one_warp(images: np.ndarray) -> float:
+def _time_one_warp(dataset: WarpedImages) -> float:
     start = time.perf_counter()
-    for image in images[:50]:
-        WARP(image)
+    for image in dataset.images[:50]:
+        dataset.warp(image)
     return (time.perf_counter() - start) / 50
 
 

@@ -260,7 +260,7 @@ def test_matplotlib_only_inside_the_picture_functions():
     utils/network_pictures.py, chapter 03's pictures, which it re-exports), and ``import course_lib`` (even
     with the pictures module) loads none of it."""
     picture_modules = {"utils/pictures.py", "utils/network_pictures.py", "utils/training_pictures.py",
-                       "utils/gpu_pictures.py"}
+                       "utils/gpu_pictures.py", "utils/parallel_pictures.py"}
     misplaced = [f"{imp.source}:{imp.line}" for imp in read_imports(REPO / "course_lib")
                  if imp.package == "matplotlib" and (imp.source not in picture_modules or not imp.in_function)]
     assert not misplaced, f"matplotlib imported outside the picture functions: {misplaced}"

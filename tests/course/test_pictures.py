@@ -326,3 +326,19 @@ def test_chapter_05_pictures_count_what_they_say():
     blocks = pictures.program_blocks(10, 4)
     assert [t.get_text() for t in blocks.axes[0].texts if t.get_text().startswith("program")] == \
         ["program 0", "program 1", "program 2"]
+
+
+def test_chapter_06_timeline_schedules_what_the_notebook_says():
+    from course_lib.utils.parallel_pictures import loader_schedule
+
+    def total(lanes):
+        return max(end for lane in lanes.values() for _, end, _ in lane)
+
+    assert total(loader_schedule(3, 1, 0, 6)) == 24 and total(loader_schedule(3, 1, 2, 6)) == 11  # loader-bound
+    assert total(loader_schedule(1, 3, 0, 6)) == 24 and total(loader_schedule(1, 3, 2, 6)) == 19  # compute-bound
+    lanes = loader_schedule(3, 1, 2, 6)
+    loaded = {label.split()[1]: end for name, lane in lanes.items() if name != "main process" for _, end, label in lane}
+    for start, _, label in lanes["main process"]:
+        assert start >= loaded[label.split()[1]]  # no step before its batch is loaded
+    figure = pictures.worker_timeline(3, 1)
+    assert [ax.get_title() for ax in figure.axes] == ["0 workers: 6 steps take 24 ms", "2 workers: 6 steps take 11 ms"]
