@@ -10,20 +10,22 @@ environment variable ``OMP_NUM_THREADS`` sets the same limit for a whole process
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import Any, Optional
 
 _LIMIT: Optional[Any] = None  # threadpoolctl's limiter, kept so the limit stays applied
 
 
-def set_num_threads(count: int) -> None:
-    """Use ``count`` threads in the math libraries of this process (as ``torch.set_num_threads``).
+def set_num_threads(int: builtins.int) -> None:  # (torch names its parameter "int")
+    """Use ``int`` threads in the math libraries of this process (as ``torch.set_num_threads``).
 
     Raises:
-        RuntimeError: ``count`` is not a positive integer (torch's message).
+        RuntimeError: ``int`` is not a positive integer (torch's message).
     """
     global _LIMIT
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    count = int
+    if isinstance(count, bool) or not isinstance(count, builtins.int) or count < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     from threadpoolctl import threadpool_limits
 

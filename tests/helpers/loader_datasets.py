@@ -23,21 +23,6 @@ class Numbers(Dataset):
         return np.array([index, index * index])
 
 
-class Broken(Dataset):
-    """Samples 0 .. count-1; sample ``bad`` raises KeyError."""
-
-    def __init__(self, count: int, bad: int) -> None:
-        self.count, self.bad = count, bad
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index: int) -> int:
-        if index == self.bad:
-            raise KeyError(f"no sample {index} here")
-        return index
-
-
 class Slow(Dataset):
     """Samples 0 .. count-1, each taking ``seconds``."""
 

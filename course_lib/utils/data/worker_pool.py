@@ -15,6 +15,7 @@ import itertools
 import multiprocessing
 import os
 import queue
+import time
 from typing import Any, Dict, Iterator, List, Optional
 
 from .worker import ExceptionWrapper, StreamEnd, worker_main
@@ -140,11 +141,17 @@ class WorkerPool:
                 index_queue.put(None)
             except (OSError, ValueError):
                 pass
+        # A worker exits only once the batches it put are through the pipe: read (and drop) them meanwhile.
+        deadline = time.monotonic() + JOIN_SECONDS
+        while any(worker.is_alive() for worker in self.workers) and time.monotonic() < deadline:
+            try:
+                self.result_queue.get(timeout=0.05)
+            except (queue.Empty, OSError, EOFError, ValueError):
+                pass
         for worker in self.workers:
-            worker.join(timeout=JOIN_SECONDS)
             if worker.is_alive():
                 worker.terminate()
-                worker.join(timeout=JOIN_SECONDS)
+            worker.join(timeout=JOIN_SECONDS)
         for worker_queue in (*self.index_queues, self.result_queue):
             worker_queue.cancel_join_thread()
             worker_queue.close()
