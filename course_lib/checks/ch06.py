@@ -23,6 +23,8 @@ from .. import _api
 from ..utils.data import DataLoader, Dataset, TensorDataset, default_collate
 from ..utils.data.worker import ExceptionWrapper, get_worker_info, serve_batches, worker_seeds
 from ..utils.data.worker_pool import ReorderBuffer
+from ..distributed import ring_all_reduce
+from ..distributed.local import run_on_local_processes
 from ..nn.utils import accumulate_gradients
 from .harness import Case, register_check
 
@@ -259,3 +261,37 @@ def check_accumulation() -> Iterator[Case]:
         sizes = [len(c) for c in torch.arange(batch).chunk(micro)]
         yield Case(f"{loss_name}, batch {batch} in {micro} micro-batches", f"micro-batch sizes {sizes} (float64); "
                    "(loss, gradients of the 4 parameters)", actual=ours, expected=theirs)
+
+
+# ---------------------------------------------------------------- 6.5: ring all-reduce
+
+
+def _rank_values(rank: int, shape: Tuple[int, ...], integers: bool) -> np.ndarray:
+    generator = np.random.default_rng(100 + rank)
+    return generator.integers(-50, 50, shape) if integers else generator.standard_normal(shape)
+
+
+def _ring_on_rank(rank: int, world_size: int, shape: Tuple[int, ...], integers: bool) -> np.ndarray:
+    values = _api.tensor(_rank_values(rank, shape, integers))
+    ring_all_reduce(values)
+    return values.numpy()
+
+
+def _torch_all_reduce_on_rank(rank: int, world_size: int, shape: Tuple[int, ...], integers: bool) -> Any:
+    import torch.distributed as dist
+
+    values = _torch().from_numpy(_rank_values(rank, shape, integers))
+    dist.all_reduce(values)
+    return values
+
+
+@register_check("6.5")
+def check_ring_all_reduce() -> Iterator[Case]:
+    """``ring_all_reduce`` on 2-4 local processes against ``torch.distributed.all_reduce`` on the same values."""
+    for world_size, shape, integers in ((2, (7,), False), (3, (5,), False), (3, (4, 4), False), (4, (9,), True)):
+        kind = "int64" if integers else "float64"
+        yield Case(f"{world_size} ranks, {kind} {shape}", f"rank r holds values drawn with seed 100 + r; shape {shape}",
+                   actual=lambda w=world_size, s=shape, i=integers: [_api.tensor(v) for v in run_on_local_processes(
+                       _ring_on_rank, w, s, i)],
+                   expected=lambda w=world_size, s=shape, i=integers: run_on_local_processes(
+                       _torch_all_reduce_on_rank, w, s, i))

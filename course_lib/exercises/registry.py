@@ -359,6 +359,12 @@ EXERCISES: List[Exercise] = [
         "For each pair of inputs.chunk(micro_batches) and targets.chunk(micro_batches): loss = loss_fn(model(x), y) "
         "* len(x) / len(inputs); loss.backward(); add loss.item() to the total you return.",
     ),
+    Exercise(
+        "6.5", "ring all-reduce", "course_lib/distributed/ring.py", "ring_all_reduce", "Ring all-reduce",
+        "Reduce-scatter: for step in range(world_size - 1), exchange chunk(rank - step) for a zeros_like of "
+        "chunk(rank - step - 1) and add it in. All-gather: for each step, exchange chunk(rank - step + 1) for a "
+        "copy of chunk(rank - step) and copy_ it in.",
+    ),
 ]
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 import queue
 import random
-import sys
-import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 
 from ...generator import manual_seed
+from ...multiprocessing.errors import ExceptionWrapper
 from ...threads import set_num_threads
 
 POLL_SECONDS = 0.5
@@ -50,28 +49,6 @@ _WORKER_INFO: Optional[WorkerInfo] = None
 def get_worker_info() -> Optional[WorkerInfo]:
     """This worker's :class:`WorkerInfo`, or None in the main process (as ``torch.utils.data.get_worker_info``)."""
     return _WORKER_INFO
-
-
-class ExceptionWrapper:
-    """An exception raised in a worker, carried to the main process (a traceback cannot be pickled, its text can).
-
-    Made inside an ``except`` block: it records the exception being handled.
-    """
-
-    def __init__(self, where: str) -> None:
-        error_type, error, _ = sys.exc_info()
-        self.error_type = error_type
-        self.message = "".join(traceback.format_exception(error_type, error, error.__traceback__))
-        self.where = where
-
-    def reraise(self) -> None:
-        """Raise the exception again, of the same type, its message naming the worker and its traceback."""
-        message = f"Caught {self.error_type.__name__} {self.where}.\nOriginal {self.message}"
-        try:
-            error = self.error_type(message)
-        except Exception:  # an exception type whose constructor needs other arguments
-            raise RuntimeError(message) from None
-        raise error
 
 
 @dataclass(frozen=True)
