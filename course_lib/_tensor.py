@@ -47,9 +47,11 @@ class AutogradMeta:
         accumulator: weak reference to the leaf's ``AccumulateGrad`` node (one per leaf).
         retains_grad: ``retain_grad()`` was called on this non-leaf.
         hooks: functions called with the gradient during backward (``register_hook``).
+        post_accumulate_hooks: functions called with the leaf once backward has added into its ``.grad``
+            (``register_post_accumulate_grad_hook``; DistributedDataParallel averages gradients there).
     """
 
-    __slots__ = ("grad", "grad_fn", "view_of", "accumulator", "retains_grad", "hooks")
+    __slots__ = ("grad", "grad_fn", "view_of", "accumulator", "retains_grad", "hooks", "post_accumulate_hooks")
 
     def __init__(self) -> None:
         self.grad: Optional["Tensor"] = None
@@ -58,6 +60,7 @@ class AutogradMeta:
         self.accumulator: Any = None
         self.retains_grad = False
         self.hooks: list = []
+        self.post_accumulate_hooks: list = []
 
 
 AUTOGRAD_METHODS: Dict[str, Any] = {}
@@ -216,6 +219,14 @@ class Tensor:
         run = AUTOGRAD_METHODS.get("register_hook")
         if run is None:
             raise RuntimeError("register_hook() needs course_lib.autograd (chapter 02)")
+        return run(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` each time backward has accumulated into this leaf's ``.grad`` (as torch).
+        Returns a handle whose ``remove()`` unregisters it."""
+        run = AUTOGRAD_METHODS.get("register_post_accumulate_grad_hook")
+        if run is None:
+            raise RuntimeError("register_post_accumulate_grad_hook() needs course_lib.autograd (chapter 02)")
         return run(self, hook)
 
     def retain_grad(self) -> None:

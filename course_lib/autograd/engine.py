@@ -203,6 +203,9 @@ def run_backward(outputs: Tensors, grad_outputs: Optional[Sequence[Optional[Tens
                 if wanted is None:
                     if create_graph or not _took_as_first_grad(leaf, grad):
                         accumulate_grad(leaf, grad, create_graph)
+                    if leaf._autograd is not None and leaf._autograd.post_accumulate_hooks:
+                        for hook in list(leaf._autograd.post_accumulate_hooks):
+                            hook(leaf)
                 elif id(leaf) in wanted:
                     captured[id(leaf)] = grad
                 continue
@@ -375,5 +378,21 @@ def backward(tensors: Tensors, grad_tensors: Optional[Sequence[Optional[Tensor]]
             accumulate_grad(target, grad, create_graph)
 
 
+def register_post_accumulate_grad_hook(tensor: Tensor, hook: Callable[[Tensor], None]) -> RemovableHandle:
+    """Call ``hook(tensor)`` after backward has accumulated into the leaf ``tensor``'s ``.grad``.
+
+    Raises:
+        RuntimeError: torch's messages, for a tensor that is not a leaf or does not require grad.
+    """
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = tensor.autograd_meta.post_accumulate_hooks
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
 AUTOGRAD_METHODS["backward"] = backward  # Tensor.backward calls it
 AUTOGRAD_METHODS["register_hook"] = register_hook
+AUTOGRAD_METHODS["register_post_accumulate_grad_hook"] = register_post_accumulate_grad_hook
