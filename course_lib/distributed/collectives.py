@@ -33,10 +33,15 @@ def _wire(tensor: Any) -> Any:
     return torch.from_numpy(np.array(tensor.detach().cpu().numpy(), copy=True, order="C"))
 
 
-def _write_back(tensor: Any, wire: Any) -> None:
-    """Put the values of the torch tensor ``wire`` into the course_lib ``tensor``, in place."""
+def _write_back(tensor: Any, wire: Any, divisor: int = 1) -> None:
+    """Put the values of the torch tensor ``wire`` (divided by ``divisor``) into the course_lib ``tensor``, in place.
+
+    The division is NumPy's: no torch kernel runs on the wire buffers. A rank forked from a process whose
+    torch already ran a parallel (OpenMP) kernel would hang in torch's next parallel kernel.
+    """
+    values = wire.numpy() if divisor == 1 else wire.numpy() / divisor
     with no_grad():
-        tensor.copy_(make_tensor(wire.numpy(), dtype=tensor.dtype, device=tensor.device))
+        tensor.copy_(make_tensor(values, dtype=tensor.dtype, device=tensor.device))
 
 
 class Work:
@@ -75,9 +80,7 @@ def all_reduce(tensor: Any, op: str = ReduceOp.SUM, group: Any = None, async_op:
 
     wire = _wire(tensor)
     dist.all_reduce(wire, op=_torch_op(op), group=group)
-    if op == ReduceOp.AVG:
-        wire /= dist.get_world_size(group)
-    _write_back(tensor, wire)
+    _write_back(tensor, wire, dist.get_world_size(group) if op == ReduceOp.AVG else 1)
     return _finished(async_op)
 
 
@@ -113,14 +116,13 @@ def reduce_scatter(output: Any, input_list: List[Any], op: str = ReduceOp.SUM, g
     import torch
     import torch.distributed as dist
 
-    wire = torch.cat([_wire(t).reshape(-1) for t in input_list])
+    wire = torch.from_numpy(np.concatenate([_wire(t).numpy().reshape(-1) for t in input_list]))
     dist.all_reduce(wire, op=_torch_op(op), group=group)
-    if op == ReduceOp.AVG:
-        wire /= dist.get_world_size(group)
     sizes = [int(np.prod(t.shape)) for t in input_list]
     rank = dist.get_rank(group)
     start = sum(sizes[:rank])
-    _write_back(output, wire[start:start + sizes[rank]].reshape(tuple(output.shape)))
+    _write_back(output, wire[start:start + sizes[rank]].reshape(tuple(output.shape)),
+                dist.get_world_size(group) if op == ReduceOp.AVG else 1)
     return _finished(async_op)
 
 

@@ -4,6 +4,10 @@
 process group over the loopback interface (``127.0.0.1``, a free port), runs ``fn(rank, world_size, *args)`` in
 each and returns what each returned, in rank order. It forks where the platform can (fast: no new imports,
 and ``fn`` may be defined anywhere); elsewhere it spawns, and ``fn`` must be importable from a file.
+
+A forked rank must not run torch's own CPU kernels on large tensors: if this process already ran one in
+parallel, torch's OpenMP thread pool does not survive the fork and the rank hangs (course_lib computes with
+NumPy, and its collectives only move bytes through torch). Ask for ``start_method="spawn"`` for such work.
 """
 
 from __future__ import annotations
