@@ -85,3 +85,17 @@ def test_a_ranks_error_is_raised_here_with_its_type_and_rank():
 
     with pytest.raises(KeyError, match="Caught KeyError on rank 1"):
         run_on_local_processes(job, 2)
+
+
+def test_collectives_work_in_ranks_forked_after_torch_ran_in_parallel():
+    """torch's OpenMP threads do not survive a fork: a forked rank that ran a parallel torch kernel would hang.
+    The collectives only move bytes through torch, so a large averaging all-reduce finishes."""
+    torch.set_num_threads(2)
+    (torch.ones(2_000_000) / 3).sum()  # a parallel kernel here, in the parent
+
+    def average(rank, world_size):
+        gradient = course_lib.full((300_000,), float(rank))
+        dist.all_reduce(gradient, op=dist.ReduceOp.AVG)
+        return float(gradient[0]), float(gradient[-1])
+
+    assert run_on_local_processes(average, 2, timeout=30) == [(0.5, 0.5), (0.5, 0.5)]
