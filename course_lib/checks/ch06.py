@@ -25,6 +25,8 @@ from ..utils.data.worker import ExceptionWrapper, get_worker_info, serve_batches
 from ..utils.data.worker_pool import ReorderBuffer
 from ..distributed import ring_all_reduce
 from ..distributed.local import run_on_local_processes
+from ..nn.parallel import DistributedDataParallel
+from ..nn.parallel.distributed import average_gradients
 from ..nn.utils import accumulate_gradients
 from .harness import Case, register_check
 
@@ -295,3 +297,66 @@ def check_ring_all_reduce() -> Iterator[Case]:
                        _ring_on_rank, w, s, i)],
                    expected=lambda w=world_size, s=shape, i=integers: run_on_local_processes(
                        _torch_all_reduce_on_rank, w, s, i))
+
+
+# ---------------------------------------------------------------- 6.6: averaging the gradients
+
+
+SHAPES = ((3, 4), (4,), (2, 2, 2))
+
+
+def _rank_gradients(rank: int) -> List[np.ndarray]:
+    generator = np.random.default_rng(200 + rank)
+    return [generator.standard_normal(shape) for shape in SHAPES]
+
+
+def _average_on_rank(rank: int, world_size: int) -> List[np.ndarray]:
+    parameters = [_api.nn.Parameter(_api.zeros(shape, dtype=_api.float64)) for shape in SHAPES]
+    for parameter, gradient in zip(parameters, _rank_gradients(rank)):
+        parameter.grad = _api.tensor(gradient)
+    average_gradients(parameters)
+    return [p.grad.numpy() for p in parameters]
+
+
+def _data_parallel_steps(rank: int, world_size: int) -> List[np.ndarray]:
+    model, _ = _twin_models(rank)  # different starts: rank 0's is broadcast
+    model = DistributedDataParallel(model)
+    optimizer = _api.optim.SGD(model.parameters(), lr=0.5)
+    inputs, targets = np.random.default_rng(7).standard_normal((4, 8, 5)), np.random.default_rng(8).integers(0, 3, (4, 8))
+    share = slice(rank * 8 // world_size, (rank + 1) * 8 // world_size)
+    for step in range(4):
+        optimizer.zero_grad()
+        loss = _api.nn.functional.cross_entropy(model(_api.tensor(inputs[step][share])), _api.tensor(targets[step][share]))
+        loss.backward()
+        optimizer.step()
+    return [p.detach().numpy() for p in model.parameters()]
+
+
+def _torch_steps() -> List[Any]:
+    torch = _torch()
+    _, model = _twin_models(0)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    inputs, targets = np.random.default_rng(7).standard_normal((4, 8, 5)), np.random.default_rng(8).integers(0, 3, (4, 8))
+    for step in range(4):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(torch.tensor(inputs[step])), torch.tensor(targets[step])).backward()
+        optimizer.step()
+    return [p.detach() for p in model.parameters()]
+
+
+@register_check("6.6")
+def check_average_gradients() -> Iterator[Case]:
+    """``average_gradients`` on 2 and 3 local processes against the mean torch computes; then
+    DistributedDataParallel on 2 processes against torch training one process on the whole batch."""
+    torch = _torch()
+    for world_size in (2, 3):
+        yield Case(f"{world_size} ranks, 3 parameters", f"rank r's gradients drawn with seed 200 + r; shapes {SHAPES}",
+                   actual=lambda w=world_size: [[_api.tensor(g) for g in rank] for rank in run_on_local_processes(
+                       _average_on_rank, w)],
+                   expected=lambda w=world_size: [[torch.stack([torch.from_numpy(_rank_gradients(r)[i])
+                                                                for r in range(w)]).mean(0) for i in range(len(SHAPES))]
+                                                  for _ in range(w)])
+    yield Case("DistributedDataParallel, 2 ranks x 4 samples: torch's weights after 4 steps on batches of 8",
+               "a 5-4-3 network in float64, SGD lr=0.5, cross-entropy; rank 1 starts from other weights",
+               actual=lambda: [[_api.tensor(w) for w in rank] for rank in run_on_local_processes(_data_parallel_steps, 2)],
+               expected=lambda: [_torch_steps(), _torch_steps()])

@@ -365,6 +365,12 @@ EXERCISES: List[Exercise] = [
         "chunk(rank - step - 1) and add it in. All-gather: for each step, exchange chunk(rank - step + 1) for a "
         "copy of chunk(rank - step) and copy_ it in.",
     ),
+    Exercise(
+        "6.6", "average the gradients over the ranks", "course_lib/nn/parallel/distributed.py", "average_gradients",
+        "Data parallelism: DistributedDataParallel",
+        "flat = cat of every p.grad.reshape(-1); all_reduce(flat, op=ReduceOp.AVG, group=group); then copy each "
+        "parameter's slice of flat back into its .grad (view it to the gradient's shape).",
+    ),
 ]
 
 

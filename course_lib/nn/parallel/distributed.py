@@ -87,8 +87,9 @@ class DistributedDataParallel(Module):
 
 def average_gradients(parameters: List[Any], group: Any = None) -> None:
     """Replace each parameter's ``.grad`` by its average over the ranks: one ``all_reduce`` of them all,
-    flattened into one tensor (one message instead of one per parameter)."""
+    flattened into one tensor (one message instead of one per parameter), then copied back piece by piece."""
     with no_grad():
+        # BEGIN EXERCISE 6.6
         flat = cat([p.grad.reshape(-1) for p in parameters])
         all_reduce(flat, op=ReduceOp.AVG, group=group)
         start = 0
@@ -96,6 +97,7 @@ def average_gradients(parameters: List[Any], group: Any = None) -> None:
             count = parameter.grad.numel()
             parameter.grad.copy_(flat[start:start + count].view(tuple(parameter.grad.shape)))
             start += count
+        # END EXERCISE
 
 
 def _buckets(parameters: List[Any], capacity: int) -> List[List[Any]]:
