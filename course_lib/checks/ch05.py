@@ -227,7 +227,6 @@ def _reduce(library: Any, fn_name: str, x: Any, dims: Tuple[int, ...]) -> Any:
 def check_matmul(device: str) -> Iterator[Case]:
     """``matmul_kernel``: as ``@`` runs it, then with small tiles in groups (many tiles, a shorter last group),
     batched and broadcast, transposed, float64 and int64 (no ``tl.dot``), float16."""
-    torch = _torch()
     backend = get_backend(device)
     tolerances = {"float": (1e-5, 1e-4), "double": (1e-7, 1e-7), "half": (1e-3, 1e-3), "long": (0, 0)}
     cases = [

@@ -9,13 +9,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-
-def _figure(rows: int, cols: int, figsize: Tuple[float, float], **grid):
-    """A new Figure (not registered with pyplot) and its array of axes."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=figsize)
-    return figure, figure.subplots(rows, cols, squeeze=False, **grid)
+from .training_pictures import _figure
 
 
 def _box(ax, x: float, y: float, width: float, height: float, text: str, color: str, size: float = 8) -> None:

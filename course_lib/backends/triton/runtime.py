@@ -222,7 +222,9 @@ if not SIMULATED:
 
 
 _STUB = re.compile(r'raise NotImplementedError\(\s*"(Exercise [^"]*)"\s*\)')
-_UNFINISHED: Dict[int, Optional[str]] = {}
+_UNFINISHED: Dict[int, Tuple[Any, Optional[str]]] = {}
+"""id(kernel) -> (kernel, its stub's message or None). The kernel is kept: a freed kernel's id could be reused
+by a new one (each judged copy of course_lib defines its kernels anew)."""
 
 
 def unfinished_exercise(kernel: Any) -> Optional[str]:
@@ -233,7 +235,7 @@ def unfinished_exercise(kernel: Any) -> Optional[str]:
     launcher asks first, and an unfinished exercise is the same NotImplementedError with a GPU as without.
     """
     key = id(kernel)
-    if key not in _UNFINISHED:
+    if key not in _UNFINISHED or _UNFINISHED[key][0] is not kernel:
         function = kernel
         while hasattr(function, "fn"):  # an autotuner holds a JITFunction, which holds the Python function
             function = function.fn
@@ -241,8 +243,8 @@ def unfinished_exercise(kernel: Any) -> Optional[str]:
             found = _STUB.search(inspect.getsource(function))
         except (OSError, TypeError):  # no source to read: nothing to tell
             found = None
-        _UNFINISHED[key] = found.group(1) if found else None
-    return _UNFINISHED[key]
+        _UNFINISHED[key] = (kernel, found.group(1) if found else None)
+    return _UNFINISHED[key][1]
 
 
 def launch(kernel: Callable, grid: Any, *args: Any, **constants: Any) -> None:
