@@ -1,0 +1,91 @@
+"""Schedules: in which order the stages run the micro-batches of one batch.
+
+A batch is cut into ``n_microbatches`` micro-batches. With one micro-batch (the *naive* pipeline) only one
+stage works at a time: with ``S`` stages each is idle ``(S - 1) / S`` of the step. **GPipe** runs every
+micro-batch forward, then every one backward: while stage 1 works on micro-batch 0, stage 0 already works on
+micro-batch 1. The idle fraction (the *bubble*) falls to ``(S - 1) / (M + S - 1)`` for ``M`` micro-batches
+of equal cost, at the price of keeping all ``M`` micro-batches' activations until their backward. (1F1B,
+which starts each micro-batch's backward as soon as it can, keeps at most ``S`` of them: torch's
+``Schedule1F1B``.)
+
+Gradients add up over the micro-batches. Each micro-batch's loss is weighted by its share of the batch, so
+that with a mean loss the gradients equal those of the whole batch in one piece (torch's ``scale_grads``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Sequence
+
+from ..._tensor import Tensor
+from ...ops.join import cat
+from ..ring import chunk_bounds
+from .stage import PipelineStage
+
+
+def split_microbatches(value: Any, n_microbatches: int) -> List[Any]:
+    """``value`` cut along dimension 0 into ``n_microbatches`` pieces whose sizes differ by at most one.
+
+    Raises:
+        ValueError: the batch has fewer samples than ``n_microbatches``.
+    """
+    size = value.shape[0]
+    if size < n_microbatches:
+        raise ValueError(f"a batch of {size} samples cannot be cut into {n_microbatches} micro-batches")
+    bounds = chunk_bounds(size, n_microbatches)
+    return [value[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+class ScheduleGPipe:
+    """GPipe: all micro-batches forward, then all backward (torch's ``ScheduleGPipe``).
+
+    Every rank calls ``step`` once per batch: the first stage with the inputs, the last one with
+    ``target=`` (and ``losses=`` a list, to get each micro-batch's loss), the others with nothing.
+
+    Args:
+        stage: this rank's :class:`PipelineStage`.
+        n_microbatches: how many pieces each batch is cut into.
+        loss_fn: ``loss_fn(output, target)``, a mean over the micro-batch; without it, ``step`` runs forward only.
+    """
+
+    def __init__(self, stage: PipelineStage, n_microbatches: int, loss_fn: Optional[Callable] = None) -> None:
+        if n_microbatches < 1:
+            raise ValueError(f"n_microbatches must be at least 1, but got {n_microbatches}")
+        self._stage, self._n_microbatches, self._loss_fn = stage, n_microbatches, loss_fn
+
+    def step(self, *args: Any, target: Any = None, losses: Optional[list] = None) -> Optional[Tensor]:
+        """Run one batch through the pipeline; returns the whole output on the last stage, None elsewhere."""
+        stage, count = self._stage, self._n_microbatches
+        arg_chunks = list(zip(*[split_microbatches(a, count) for a in args])) if stage.is_first else [()] * count
+        if stage.is_last and self._loss_fn is not None:
+            if target is None:
+                raise ValueError("the last stage's step() needs target= to compute the loss")
+            self._weights = [len(t) / len(target) for t in split_microbatches(target, count)]
+            self._targets, self._losses = split_microbatches(target, count), losses
+        stage.begin_step()
+        if self._loss_fn is None:
+            outputs = [stage.forward_only(index, *arg_chunks[index]) for index in range(count)]
+        else:
+            outputs = self._step_microbatches(arg_chunks)
+        stage.finish_step()
+        return cat([output.detach() for output in outputs]) if stage.is_last else None
+
+    def _loss(self, index: int, output: Tensor) -> Optional[Tensor]:
+        """Micro-batch ``index``'s loss, weighted by its share of the batch (last stage; None elsewhere)."""
+        if not self._stage.is_last:
+            return None
+        loss = self._loss_fn(output, self._targets[index])
+        if self._losses is not None:
+            self._losses.append(loss.detach())
+        return loss * self._weights[index]
+
+    def _step_microbatches(self, arg_chunks: Sequence[tuple]) -> List[Tensor]:
+        """The schedule: run micro-batch ``i`` forward with ``self._stage.forward_one_chunk(i, *arg_chunks[i])``
+        and backward with ``self._stage.backward_one_chunk(i, loss=self._loss(i, output_i))``; return the
+        outputs in micro-batch order."""
+        stage = self._stage
+        # BEGIN EXERCISE 6.7
+        outputs = [stage.forward_one_chunk(index, *arg_chunks[index]) for index in range(self._n_microbatches)]
+        for index in range(self._n_microbatches):
+            stage.backward_one_chunk(index, loss=self._loss(index, outputs[index]))
+        return outputs
+        # END EXERCISE
