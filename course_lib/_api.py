@@ -39,6 +39,8 @@ def is_floating_point(input: Tensor):
 from . import autograd  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from . import accelerator, cuda, distributed, nn, optim, utils  # noqa: E402  (torch's namespaces)
+from .distributed import pipelining as _pipelining  # noqa: E402,F401  (course_lib.distributed.pipelining)
+from .distributed.tensor import parallel as _tensor_parallel  # noqa: E402,F401  (....distributed.tensor.parallel)
 from .determinism import (are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,  # noqa: E402
                           use_deterministic_algorithms)
 from . import interop  # noqa: E402  (from_torch / to_torch)

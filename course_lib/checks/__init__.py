@@ -5,7 +5,7 @@ modules (``ch00``, ``ch01``, ...) register their checks with :func:`register_che
 """
 
 from .harness import Case, CheckReport, CaseResult, register_check, registered_checks, run_check
-from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06  # noqa: E402,F401  (each chapter registers its checks when imported)
+from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch06_split  # noqa: E402,F401  (each chapter registers its checks when imported)
 from .isolate import check, judge  # noqa: E402
 
 __all__ = ["Case", "CaseResult", "CheckReport", "check", "judge", "register_check", "registered_checks", "run_check"]

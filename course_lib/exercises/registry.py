@@ -371,6 +371,18 @@ EXERCISES: List[Exercise] = [
         "flat = cat of every p.grad.reshape(-1); all_reduce(flat, op=ReduceOp.AVG, group=group); then copy each "
         "parameter's slice of flat back into its .grad (view it to the gradient's shape).",
     ),
+    Exercise(
+        "6.7", "the GPipe schedule", "course_lib/distributed/pipelining/schedules.py",
+        "ScheduleGPipe._step_microbatches", "Pipeline parallelism: GPipe",
+        "outputs = [stage.forward_one_chunk(i, *arg_chunks[i]) for each micro-batch i]; then, for each i, "
+        "stage.backward_one_chunk(i, loss=self._loss(i, outputs[i])); return outputs.",
+    ),
+    Exercise(
+        "6.8", "the column-parallel Linear", "course_lib/distributed/tensor/parallel/layers.py",
+        "ColumnParallelLinear.forward", "Tensor parallelism: Megatron's pair of layers",
+        "output = linear(copy_to_parallel_region(input, self.process_group), self.weight, self.bias); if "
+        "self.gather_output, output = gather_from_parallel_region(output, self.process_group); return output.",
+    ),
 ]
 
 

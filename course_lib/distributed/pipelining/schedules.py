@@ -18,12 +18,12 @@ from typing import Any, Callable, List, Optional, Sequence
 
 from ..._tensor import Tensor
 from ...ops.join import cat
-from ..ring import chunk_bounds
 from .stage import PipelineStage
 
 
 def split_microbatches(value: Any, n_microbatches: int) -> List[Any]:
-    """``value`` cut along dimension 0 into ``n_microbatches`` pieces whose sizes differ by at most one.
+    """``value`` cut along dimension 0 into ``n_microbatches`` views, the first ``size % n_microbatches`` of them
+    one sample longer (torch's ``tensor_split``, which torch's schedules use).
 
     Raises:
         ValueError: the batch has fewer samples than ``n_microbatches``.
@@ -31,8 +31,9 @@ def split_microbatches(value: Any, n_microbatches: int) -> List[Any]:
     size = value.shape[0]
     if size < n_microbatches:
         raise ValueError(f"a batch of {size} samples cannot be cut into {n_microbatches} micro-batches")
-    bounds = chunk_bounds(size, n_microbatches)
-    return [value[start:end] for start, end in zip(bounds, bounds[1:])]
+    share, longer = divmod(size, n_microbatches)
+    starts = [index * share + min(index, longer) for index in range(n_microbatches + 1)]
+    return [value[start:end] for start, end in zip(starts, starts[1:])]
 
 
 class ScheduleGPipe:
