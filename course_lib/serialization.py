@@ -200,9 +200,25 @@ class _StorageType:
 
 
 def _rebuild_tensor(storage: np.ndarray, offset: int, size: Tuple[int, ...], stride: Tuple[int, ...],
-                    requires_grad: bool, backward_hooks: Any, metadata: Any = None) -> Tensor:
+                    requires_grad: bool, backward_hooks: Any, metadata: Any = None, device: Any = None) -> Tensor:
     result = as_view(from_numpy(storage), tuple(size), tuple(stride), offset)
+    if device is not None and str(device) != "cpu":
+        result = result.to(str(device))  # a copy on that device (tensors that shared a storage no longer do)
     return result.requires_grad_() if requires_grad else result
+
+
+def _target_device(location: str, map_location: Any) -> Any:
+    """Where a storage saved at ``location`` ("cpu", "cuda:0") loads: ``map_location`` (a device or its name)
+    for every storage, or ``map_location[location]`` (a dict; unmapped locations keep theirs); the CPU without
+    ``map_location``."""
+    if map_location is None:
+        return None
+    if isinstance(map_location, dict):
+        return map_location.get(location, location)
+    if isinstance(map_location, str) or type(map_location).__name__ == "device":
+        return map_location
+    raise TypeError("course_lib.load: map_location must be a device, a device name or a dict of location names, "
+                    f"but got {type(map_location).__name__}")
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any) -> Any:
@@ -217,12 +233,19 @@ _ALLOWED = {("collections", "OrderedDict"): OrderedDict, ("collections", "Counte
 class _RestrictedUnpickler(pickle.Unpickler):
     """Builds the allowed objects only; storages come from the archive's records."""
 
-    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str) -> None:
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, map_location: Any = None) -> None:
         super().__init__(io.BytesIO(data))
-        self.archive, self.prefix = archive, prefix
+        self.archive, self.prefix, self.map_location = archive, prefix, map_location
         self.loaded: Dict[str, np.ndarray] = {}
+        self.locations: Dict[int, str] = {}  # id of a loaded storage -> where it was saved from
+
+    def _rebuild_tensor(self, storage: np.ndarray, *args: Any) -> Tensor:
+        device = _target_device(self.locations.get(id(storage), "cpu"), self.map_location)
+        return _rebuild_tensor(storage, *args, device=device)
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return self._rebuild_tensor
         if (module, name) in _ALLOWED:
             return _ALLOWED[(module, name)]
         if module == "torch" and name in _DTYPE_OF_STORAGE:
@@ -234,13 +257,14 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> np.ndarray:
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _StorageType)):
             raise pickle.UnpicklingError(f"course_lib.load: unsupported persistent id {pid!r}")
-        _, kind, key, _location, count = pid
+        _, kind, key, location, count = pid
         if key not in self.loaded:
             raw = self.archive.read(f"{self.prefix}data/{key}")
             dtype = kind.dtype.numpy.newbyteorder("<")
             if len(raw) != count * dtype.itemsize:
                 raise pickle.UnpicklingError(f"storage {key}: {len(raw)} bytes for {count} elements of {kind.dtype}")
             self.loaded[key] = np.frombuffer(raw, dtype=dtype).astype(kind.dtype.numpy)  # a writable native copy
+            self.locations[id(self.loaded[key])] = str(location)
         return self.loaded[key]
 
 
@@ -248,12 +272,15 @@ def load(f: Union[str, os.PathLike, BinaryIO], map_location: Any = None, pickle_
          weights_only: Any = None, mmap: Any = None, **pickle_load_args: Any) -> Any:
     """Read a file written by :func:`save` or by ``torch.save`` (tensors and containers only).
 
-    Tensors come back as course_lib CPU tensors; tensors that shared a storage share memory again. Loading is
-    always "weights only" (torch's safe mode); ``map_location``, ``pickle_module`` and ``mmap`` are accepted for
-    torch's signature and ignored (everything loads to the CPU).
+    Tensors come back as course_lib CPU tensors, or where ``map_location`` sends them: a device (``"cpu"``,
+    ``"cuda:0"``) for all of them, or a dict from the saved location to the one to load on (``{"cuda:0":
+    "cpu"}``; others load where they were saved), as torch's. Tensors that shared a storage share memory again
+    (on the CPU). Loading is always "weights only" (torch's safe mode); ``pickle_module`` and ``mmap`` are
+    accepted for torch's signature and ignored.
 
     Raises:
         pickle.UnpicklingError: a global that is not a tensor or container (nothing is run), named.
+        TypeError: a ``map_location`` of another kind (torch also takes a function: course_lib does not).
         RuntimeError: a file that is not a complete zip archive of this format (truncated or corrupt): nothing
             is returned in part.
     """
@@ -264,7 +291,7 @@ def load(f: Union[str, os.PathLike, BinaryIO], map_location: Any = None, pickle_
         if not pickles:
             raise zipfile.BadZipFile("no data.pkl record")
         prefix = pickles[0][:-len("data.pkl")]
-        return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix).load()
+        return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, map_location).load()
     except (zipfile.BadZipFile, EOFError, struct.error, KeyError, OSError) as error:
         if isinstance(error, FileNotFoundError):
             raise

@@ -162,3 +162,34 @@ def test_an_ordered_dict_keeps_its_order_and_type(tmp_path):
     course_lib.save(ordered, tmp_path / "o.pt")
     loaded = course_lib.load(tmp_path / "o.pt")
     assert type(loaded) is OrderedDict and list(loaded) == ["z", "a"]
+
+
+def saved_from_cuda(path):
+    """A course_lib file rewritten as if its storages were saved from "cuda:0" (as a GPU run's checkpoint is)."""
+    import zipfile
+
+    original = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    (pickled,) = [name for name in entries if name.endswith("data.pkl")]
+    entries[pickled] = entries[pickled].replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+    assert b"cuda:0" in entries[pickled]
+    moved = path.with_name("cuda_" + path.name)
+    with zipfile.ZipFile(moved, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return moved
+
+
+def test_map_location_maps_saved_locations_as_torch_does(tmp_path):
+    state = {"weight": course_lib.arange(6.0).reshape(2, 3), "step": 3}
+    course_lib.save(state, tmp_path / "state.pt")
+    from_gpu = saved_from_cuda(tmp_path / "state.pt")
+    theirs = torch.load(from_gpu, map_location={"cuda:0": "cpu"}, weights_only=True)  # torch: needs the mapping here
+    for map_location in ({"cuda:0": "cpu"}, "cpu", course_lib.device("cpu"), torch.device("cpu")):
+        ours = course_lib.load(from_gpu, map_location=map_location)
+        assert ours["step"] == theirs["step"] and ours["weight"].device.type == "cpu"
+        torch.testing.assert_close(torch.from_numpy(ours["weight"].numpy()), theirs["weight"])
+    with pytest.raises(TypeError, match="map_location must be a device, a device name or a dict of location names, "
+                                        "but got function"):
+        course_lib.load(tmp_path / "state.pt", map_location=lambda storage, location: storage)
