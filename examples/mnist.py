@@ -19,6 +19,13 @@ Examples::
     python examples/mnist.py --model cnn --epochs 5 --framework torch
     python examples/mnist.py --model mlp --epochs 3 --checkpoint runs/mlp.pt   # kill it, then add --resume
 
+Data-parallel training: started by ``torchrun``, the script runs one copy per process, each on its share of
+every epoch (``DistributedSampler``) with the model wrapped in ``DistributedDataParallel``; ``--batch-size`` is
+per process, as in torch's scripts. Rank 0 alone prints, evaluates and saves checkpoints (the others wait at a
+barrier); every rank resumes from the file, with ``map_location``::
+
+    torchrun --nproc_per_node=2 examples/mnist.py --model mlp --epochs 1 --batch-size 32   # 2 x 32 per step
+
 A missing or damaged MNIST prints ``make data``'s message (which file, why, how to fix) and exits with 2.
 Progress bars are off when the ``CI`` or ``TQDM_DISABLE`` environment variable is set.
 """
@@ -155,7 +162,7 @@ def train_epoch(torch, model, loader, optimizer, device, epoch: int, log_interva
         total += value * len(labels)
         count += len(labels)
         if log_interval and batch % log_interval == 0:
-            tqdm.write(f"epoch {epoch} [{count:5d}/{len(loader.dataset)}] loss {value:.6f}")
+            tqdm.write(f"epoch {epoch} [{count:5d}/{len(loader.sampler)}] loss {value:.6f}")
         started = time.perf_counter()
         computed += started - ready
     return {"loss": total / max(count, 1), "data_s": waited, "compute_s": computed, "images": count}
@@ -215,15 +222,16 @@ def save_checkpoint(torch, path: Path, model, optimizer, scheduler, shuffle, epo
     # END EXERCISE 4.6
 
 
-def resume(torch, path: Path, model, optimizer, scheduler, shuffle) -> Tuple[int, float]:
+def resume(torch, path: Path, model, optimizer, scheduler, shuffle, map_location=None) -> Tuple[int, float]:
     """Restore a :func:`save_checkpoint` file into freshly built objects, in place.
 
     ``model`` must be on its device and ``optimizer`` built on its parameters already (its state is then
-    moved where the parameters are). Returns ``(epoch, best)``: the last finished epoch and the best
-    validation accuracy, as saved.
+    moved where the parameters are). ``map_location`` is ``torch.load``'s: where the file's tensors are read
+    to (a data-parallel process on GPU 1 maps the ``"cuda:0"`` that rank 0 saved from to ``"cuda:1"``).
+    Returns ``(epoch, best)``: the last finished epoch and the best validation accuracy, as saved.
     """
     # BEGIN EXERCISE 4.7
-    state = torch.load(path, weights_only=True)
+    state = torch.load(path, map_location=map_location, weights_only=True)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
@@ -277,15 +285,32 @@ def losses_side_by_side(images, labels, steps: int = 300, batch_size: int = 64, 
     return losses
 
 
+def join_process_group(torch, args: argparse.Namespace) -> Tuple[int, int, Any]:
+    """``(rank, world_size, device)``; under ``torchrun`` (``WORLD_SIZE`` > 1) joins its process group first.
+
+    The backend is NCCL for torch on GPUs, gloo otherwise; each process of a machine takes the GPU numbered by
+    its ``LOCAL_RANK``. Progress bars are switched off in every process but rank 0's.
+    """
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return 0, 1, torch.device(args.device)
+    on_gpus = args.device.startswith("cuda") and torch.__name__ == "torch"
+    torch.distributed.init_process_group("nccl" if on_gpus else "gloo")
+    rank, local_rank = torch.distributed.get_rank(), int(os.environ.get("LOCAL_RANK", "0"))
+    if rank != 0:
+        os.environ["TQDM_DISABLE"] = "1"
+    return rank, world_size, torch.device(f"cuda:{local_rank}" if on_gpus else args.device)
+
+
 def run(argv: Optional[list] = None) -> Dict[str, Any]:
     args = arguments(argv)
     torch = load_framework(args.framework)
+    rank, world_size, device = join_process_group(torch, args)
     # Seeding: one seed for the weights, dropout and shuffling. Torch's scripts also ask cuDNN for its
     # deterministic algorithms (GPU convolutions may otherwise pick different, non-deterministic kernels);
     # course_lib accepts the switches and computes the same way every run anyway.
     torch.manual_seed(args.seed)
     torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
-    device = torch.device(args.device)
     from course_lib.datasets import MNISTFetchError
     try:
         train_set, test_set = datasets(torch, args)
@@ -299,25 +324,42 @@ def run(argv: Optional[list] = None) -> Dict[str, Any]:
         train_set, val_set = data.random_split(train_set, [len(train_set) - held_out, held_out],
                                                generator=torch.Generator().manual_seed(args.seed))
     shuffle = torch.Generator().manual_seed(args.seed)  # the order of the batches, saved in checkpoints
-    train_loader = data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=shuffle)
+    sampler = None
+    if world_size > 1:  # each process its share of the epoch, in an order drawn from the seed and the epoch
+        sampler = data.distributed.DistributedSampler(train_set, num_replicas=world_size, rank=rank, seed=args.seed)
+    train_loader = data.DataLoader(train_set, batch_size=args.batch_size, shuffle=sampler is None,
+                                   sampler=sampler, generator=shuffle)
     test_loader = data.DataLoader(test_set, batch_size=args.test_batch_size)
     val_loader = data.DataLoader(val_set, batch_size=args.test_batch_size) if val_set is not None else None
 
-    model = build_model(torch, args.model).to(device)  # on the device before the optimizer sees its parameters
-    print(f"{args.framework}: {args.model}, {sum(p.numel() for p in model.parameters()):,} parameters")
+    say = print if rank == 0 else (lambda *words, **options: None)
+    bare = model = build_model(torch, args.model).to(device)  # on the device before the optimizer sees it
+    if world_size > 1:  # rank 0's weights broadcast; gradients averaged over the processes in backward
+        model = torch.nn.parallel.DistributedDataParallel(model,
+                                                          device_ids=[device] if device.type == "cuda" else None)
+    say(f"{args.framework}: {args.model}, {sum(p.numel() for p in model.parameters()):,} parameters"
+        + (f", {world_size} processes x {args.batch_size} images per step" if world_size > 1 else ""))
     optimizer = torch.optim.Adadelta(model.parameters(), lr=args.lr)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=args.gamma)
     first_epoch, best = 1, -1.0
-    if args.resume:
-        last, best = resume(torch, args.checkpoint, model, optimizer, scheduler, shuffle)
+    if args.resume:  # each process reads rank 0's file onto its own device
+        location = {"cuda:0": str(device)} if device.type == "cuda" else "cpu"
+        last, best = resume(torch, args.checkpoint, bare, optimizer, scheduler, shuffle, map_location=location)
         first_epoch = last + 1
-        print(f"resumed after epoch {last}")
+        say(f"resumed after epoch {last}")
 
     history = []
     for epoch in range(first_epoch, args.epochs + 1):
         started = time.perf_counter()
-        trained = train_epoch(torch, model, train_loader, optimizer, device, epoch, args.log_interval)
-        tested = evaluate(torch, model, test_loader, device)
+        if sampler is not None:
+            sampler.set_epoch(epoch)  # a new order each epoch, the same in every process
+        logged = args.log_interval if rank == 0 else 0
+        trained = train_epoch(torch, model, train_loader, optimizer, device, epoch, logged)
+        if rank != 0:  # rank 0 evaluates, logs and saves (below) while the others wait for it
+            scheduler.step()
+            torch.distributed.barrier()
+            continue
+        tested = evaluate(torch, bare, test_loader, device)
         seconds = time.perf_counter() - started
         record = {"epoch": epoch, "train_loss": trained["loss"], "test_loss": tested["loss"],
                   "test_accuracy": tested["accuracy"], "seconds": seconds,
@@ -327,15 +369,19 @@ def run(argv: Optional[list] = None) -> Dict[str, Any]:
             record["val_accuracy"] = evaluate(torch, model, val_loader, device)["accuracy"]
             if record["val_accuracy"] > best and args.checkpoint:
                 best = record["val_accuracy"]
-                save_atomically(torch, model.state_dict(), args.checkpoint.with_suffix(".best.pt"))
+                save_atomically(torch, bare.state_dict(), args.checkpoint.with_suffix(".best.pt"))
         history.append(record)
         print(f"epoch {epoch}: train loss {trained['loss']:.6f}, test loss {tested['loss']:.4f}, accuracy "
               f"{100 * tested['accuracy']:.2f}%, {seconds:.1f} s ({record['images_per_s']:.0f} images/s; data "
               f"{trained['data_s']:.1f} s, compute {trained['compute_s']:.1f} s)", flush=True)
         scheduler.step()
-        if args.checkpoint:
-            save_checkpoint(torch, args.checkpoint, model, optimizer, scheduler, shuffle, epoch, best)
-    return {"args": args, "history": history, "model": model}
+        if args.checkpoint:  # the unwrapped model: its keys have no "module." and load in a 1-process run
+            save_checkpoint(torch, args.checkpoint, bare, optimizer, scheduler, shuffle, epoch, best)
+        if world_size > 1:
+            torch.distributed.barrier()  # the file is complete before any process goes on (or reads it)
+    if world_size > 1:
+        torch.distributed.destroy_process_group()
+    return {"args": args, "history": history, "model": bare, "rank": rank, "world_size": world_size}
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _loopback_environment(port: int) -> Dict[str, str]:
+def loopback_environment(port: int) -> Dict[str, str]:
+    """The variables that make ``init_process_group`` (or ``torchrun``'s processes) meet on this machine's
+    loopback interface at ``port``."""
     environment = {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
     names = {name for _, name in socket.if_nameindex()} if hasattr(socket, "if_nameindex") else set()
     for loopback in ("lo", "lo0"):
@@ -42,7 +44,7 @@ def _loopback_environment(port: int) -> Dict[str, str]:
 
 def _rank_main(fn: Callable, rank: int, world_size: int, args: tuple, port: int, results: Any) -> None:
     try:
-        os.environ.update(_loopback_environment(port))
+        os.environ.update(loopback_environment(port))
         os.environ.update(RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_RANK=str(rank))
         init_process_group("gloo", rank=rank, world_size=world_size)
         try:

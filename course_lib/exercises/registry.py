@@ -300,8 +300,8 @@ EXERCISES: List[Exercise] = [
     ),
     Exercise(
         "4.7", "resume from a checkpoint", "examples/mnist.py", "resume", "Checkpoint, \"crash\", resume",
-        "torch.load(path, weights_only=True), then load_state_dict into model, optimizer and scheduler, "
-        "torch.set_rng_state and shuffle.set_state; return (epoch, best).",
+        "torch.load(path, map_location=map_location, weights_only=True), then load_state_dict into model, optimizer "
+        "and scheduler, torch.set_rng_state and shuffle.set_state; return (epoch, best).",
     ),
     Exercise(
         "5.1", "vector add: the contiguous fast path", "course_lib/backends/triton/elementwise.py",
