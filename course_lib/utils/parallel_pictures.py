@@ -1,11 +1,12 @@
-"""Chapter 06's pictures (parallel training): when the main process and the DataLoader's workers are busy.
-``pictures`` re-exports them. Each takes numbers and returns a matplotlib Figure built without pyplot (see
+"""Chapter 06's pictures (parallel training): when the main process and the DataLoader's workers are busy, the
+three ways to split training across devices, and a pipeline's timeline with its bubble. ``pictures``
+re-exports them. Each takes numbers and returns a matplotlib Figure built without pyplot (see
 ``pictures``).
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 def loader_schedule(load: float, compute: float, workers: int, batches: int,
@@ -41,6 +42,23 @@ def loader_schedule(load: float, compute: float, workers: int, batches: int,
     return lanes
 
 
+Lanes = Dict[str, List[Tuple[float, float, str]]]
+
+
+def _draw_lanes(ax, lanes: Lanes, color_of, narrowest_label: float = 0.0) -> None:
+    """One row per lane, a bar per ``(start, end, label)``, coloured by ``color_of(label)`` and labelled when at
+    least ``narrowest_label`` wide."""
+    names = list(lanes)
+    for row, name in enumerate(names):
+        for start, end, label in lanes[name]:
+            ax.barh(row, end - start, left=start, color=color_of(label), edgecolor="black", linewidth=0.6)
+            if end - start >= narrowest_label:
+                ax.text((start + end) / 2, row, label, ha="center", va="center", fontsize=7)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+
+
 def worker_timeline(load: float, compute: float, batches: int = 6, workers: Tuple[int, ...] = (0, 2)):
     """Timelines of the same steps with each number of ``workers``: loading (orange) and computing (blue)."""
     from matplotlib.figure import Figure
@@ -49,17 +67,120 @@ def worker_timeline(load: float, compute: float, batches: int = 6, workers: Tupl
     axes = figure.subplots(len(workers), 1, squeeze=False, sharex=True)
     for ax, count in zip(axes[:, 0], workers):
         lanes = loader_schedule(load, compute, count, batches)
-        names = list(lanes)
-        for row, name in enumerate(names):
-            for start, end, label in lanes[name]:
-                color = "#fdae6b" if label.startswith("load") else "#9ecae1"
-                ax.barh(row, end - start, left=start, color=color, edgecolor="black", linewidth=0.6)
-                ax.text((start + end) / 2, row, label, ha="center", va="center", fontsize=7)
-        ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names, fontsize=8)
-        ax.invert_yaxis()
+        _draw_lanes(ax, lanes, lambda label: "#fdae6b" if label.startswith("load") else "#9ecae1")
         total = max(end for lane in lanes.values() for _, end, _ in lane)
         ax.set_title(f"{count} workers: {batches} steps take {total:g} ms", fontsize=9)
     axes[-1, 0].set_xlabel("time (ms)")
+    figure.tight_layout()
+    return figure
+
+
+def gpipe_schedule(stages: int, micro_batches: int, forward: float = 1.0, backward: float = 2.0) -> Lanes:
+    """When each stage works under GPipe, as ``{"stage s": [(start, end, "F i" or "B i")]}``: every micro-batch
+    forward (``forward`` each), then every one backward (``backward`` each), each task as soon as its input has
+    arrived from the neighbour and the stage is free (communication taken as instant)."""
+    lanes: Lanes = {f"stage {s}": [] for s in range(stages)}
+    free = [0.0] * stages
+    done_forward = [[0.0] * micro_batches for _ in range(stages)]
+    for i in range(micro_batches):
+        for s in range(stages):
+            start = max(free[s], done_forward[s - 1][i] if s else 0.0)
+            free[s] = done_forward[s][i] = start + forward
+            lanes[f"stage {s}"].append((start, start + forward, f"F{i}"))
+    done_backward = [[0.0] * micro_batches for _ in range(stages)]
+    for i in range(micro_batches):
+        for s in reversed(range(stages)):
+            start = max(free[s], done_backward[s + 1][i] if s < stages - 1 else 0.0)
+            free[s] = done_backward[s][i] = start + backward
+            lanes[f"stage {s}"].append((start, start + backward, f"B{i}"))
+    return lanes
+
+
+def bubble_fraction(lanes: Lanes) -> float:
+    """The share of the stages' time spent idle, between the step's start and its end."""
+    total = max(end for lane in lanes.values() for _, end, _ in lane)
+    busy = sum(end - start for lane in lanes.values() for start, end, _ in lane)
+    return 1 - busy / (total * len(lanes))
+
+
+def pipeline_timeline(stages: int = 4, micro_batches: Tuple[int, ...] = (1, 4, 8), measured: Optional[Lanes] = None):
+    """GPipe's timeline for each count of ``micro_batches`` (the same batch, cut finer): forward (blue), backward
+    (green), and the idle *bubble* (white). ``measured`` (lanes in seconds, from ``PipelineStage.timeline``)
+    is drawn below them when given."""
+    from matplotlib.figure import Figure
+
+    panels = [(f"{m} micro-batch{'es' if m > 1 else ''}", gpipe_schedule(stages, m, 4 / m, 8 / m))
+              for m in micro_batches]
+    if measured is not None:
+        panels.append(("measured on this machine (ms)", measured))
+    figure = Figure(figsize=(10, 0.6 + 0.42 * sum(len(lanes) + 1 for _, lanes in panels)))
+    axes = figure.subplots(len(panels), 1, squeeze=False)
+    def longest(lanes: Lanes) -> float:
+        return max(end for lane in lanes.values() for _, end, _ in lane)
+
+    ideal_end = max(longest(lanes) for _, lanes in panels[:len(micro_batches)])
+    for index, (ax, (title, lanes)) in enumerate(zip(axes[:, 0], panels)):
+        end = ideal_end if index < len(micro_batches) else longest(lanes)
+        _draw_lanes(ax, lanes, lambda label: "#9ecae1" if label.startswith("F") else "#a1d99b", end / 60)
+        ax.set_xlim(0, end)
+        ax.set_title(f"{title}: the stages are idle {100 * bubble_fraction(lanes):.0f}% of the step", fontsize=9)
+    axes[len(micro_batches) - 1, 0].set_xlabel("time (one batch forward through one stage = 4)")
+    figure.tight_layout()
+    return figure
+
+
+def parallel_strategies():
+    """The three ways to train one model on two devices, side by side: data parallelism (whole model twice,
+    half the batch each, gradients averaged), pipeline parallelism (half the layers each, activations passed
+    on) and tensor parallelism (half of every split layer's weights each, partial results summed)."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    figure = Figure(figsize=(11, 3.6))
+    axes = figure.subplots(1, 3)
+    colors = ("#9ecae1", "#fdae6b")
+
+    def box(ax, x, y, w, h, text, color, size=8):
+        ax.add_patch(Rectangle((x, y), w, h, facecolor=color, edgecolor="black", linewidth=0.8))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size)
+
+    def arrow(ax, start, end, text="", style="-|>", side=1):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=10, linewidth=1))
+        if text:
+            ax.text((start[0] + end[0]) / 2 + 0.03 * side, (start[1] + end[1]) / 2, text, fontsize=7, va="center",
+                    ha="left" if side > 0 else "right")
+
+    data, pipe, tensor = axes
+    for device, x in enumerate((0.05, 0.55)):
+        box(data, x, 0.72, 0.4, 0.12, f"batch half {device}", "#eeeeee")
+        for layer, y in enumerate((0.5, 0.3)):
+            box(data, x, y, 0.4, 0.14, f"layer {layer + 1} (all)", colors[device])
+        arrow(data, (x + 0.2, 0.72), (x + 0.2, 0.64))
+    arrow(data, (0.45, 0.37), (0.55, 0.37), style="<|-|>")
+    arrow(data, (0.45, 0.57), (0.55, 0.57), style="<|-|>")
+    data.text(0.5, 0.15, "gradients averaged across devices\n(all-reduce) during backward", ha="center", fontsize=8)
+    data.set_title("data parallel: a replica per device", fontsize=9)
+
+    for device, (y, layers) in enumerate(((0.55, "layers 1-2"), (0.2, "layers 3-4"))):
+        box(pipe, 0.3, y, 0.4, 0.2, f"device {device}: {layers}", colors[device])
+    box(pipe, 0.3, 0.83, 0.4, 0.1, "micro-batches 0, 1, 2 ...", "#eeeeee")
+    arrow(pipe, (0.5, 0.83), (0.5, 0.75))
+    arrow(pipe, (0.42, 0.55), (0.42, 0.4), "activations", side=-1)
+    arrow(pipe, (0.58, 0.4), (0.58, 0.55), "gradients")
+    pipe.set_title("pipeline parallel: a stage per device", fontsize=9)
+
+    box(tensor, 0.3, 0.83, 0.4, 0.1, "x (every device)", "#eeeeee")
+    for device, x in enumerate((0.08, 0.6)):
+        box(tensor, x, 0.55, 0.32, 0.18, f"W1 columns {device}", colors[device], 7)
+        box(tensor, x, 0.25, 0.32, 0.18, f"W2 rows {device}", colors[device], 7)
+        arrow(tensor, (0.5, 0.83), (x + 0.16, 0.73))
+        arrow(tensor, (x + 0.16, 0.55), (x + 0.16, 0.43))
+    arrow(tensor, (0.4, 0.34), (0.6, 0.34), style="<|-|>")
+    tensor.text(0.5, 0.12, "partial outputs summed\n(all-reduce), then the next layer", ha="center", fontsize=8)
+    tensor.set_title("tensor parallel: a slice of each layer per device", fontsize=9)
+    for ax in axes:
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
     figure.tight_layout()
     return figure

@@ -342,3 +342,27 @@ def test_chapter_06_timeline_schedules_what_the_notebook_says():
         assert start >= loaded[label.split()[1]]  # no step before its batch is loaded
     figure = pictures.worker_timeline(3, 1)
     assert [ax.get_title() for ax in figure.axes] == ["0 workers: 6 steps take 24 ms", "2 workers: 6 steps take 11 ms"]
+
+
+@pytest.mark.parametrize("stages, micro_batches", [(2, 1), (2, 4), (4, 1), (4, 8), (3, 5)])
+def test_gpipe_picture_has_the_bubble_the_notebook_states(stages, micro_batches):
+    from course_lib.utils.parallel_pictures import bubble_fraction, gpipe_schedule
+
+    lanes = gpipe_schedule(stages, micro_batches, forward=1.0, backward=2.0)
+    assert bubble_fraction(lanes) == pytest.approx((stages - 1) / (micro_batches + stages - 1))
+    for lane in lanes.values():  # every forward before any backward, each micro-batch once each way
+        kinds = [label[0] for _, _, label in lane]
+        assert kinds == ["F"] * micro_batches + ["B"] * micro_batches
+    for s in range(1, stages):  # a stage starts a micro-batch only after the previous stage has passed it on
+        for (start, _, label), (_, end_before, _) in zip(lanes[f"stage {s}"][:micro_batches],
+                                                         lanes[f"stage {s - 1}"][:micro_batches]):
+            assert start >= end_before, label
+
+
+def test_chapter_06_strategy_and_pipeline_pictures_say_what_they_show():
+    titles = [ax.get_title() for ax in pictures.pipeline_timeline(4, (1, 4)).axes]
+    assert titles == ["1 micro-batch: the stages are idle 75% of the step",
+                      "4 micro-batches: the stages are idle 43% of the step"]
+    titles = [ax.get_title() for ax in pictures.parallel_strategies().axes]
+    assert titles == ["data parallel: a replica per device", "pipeline parallel: a stage per device",
+                      "tensor parallel: a slice of each layer per device"]
