@@ -1,7 +1,7 @@
 """Collectives and point-to-point messages on course_lib tensors, through ``torch.distributed``.
 
-Each call copies the course_lib tensor's values into a torch CPU tensor (the wire buffer), lets torch's
-process group do the communication, and writes what arrived back into the course_lib tensor in place (under
+Each call copies the course_lib tensor's values into a torch tensor (the wire buffer: on the CPU for gloo, on
+this process's GPU for NCCL), lets torch's process group do the communication, and writes what arrived back into the course_lib tensor in place (under
 ``no_grad``, as torch's collectives write into their tensor). Every process of the group must make the same
 collective calls in the same order; a ``send`` needs its ``recv`` on the other side.
 """
@@ -26,11 +26,23 @@ class ReduceOp:
     AVG = "AVG"  # gloo has no AVG: a SUM divided by the world size
 
 
-def _wire(tensor: Any) -> Any:
-    """A torch CPU tensor holding a copy of ``tensor``'s values (contiguous, its own memory)."""
+def _on_backend(wire: Any, group: Any = None) -> Any:
+    """``wire`` where the group's backend reads it: NCCL moves GPU memory only, so there it goes to this
+    process's current GPU (staged through host memory: a copy each way, not zero-copy); gloo reads the CPU."""
+    import torch
+    import torch.distributed as dist
+
+    if dist.get_backend(group) == "nccl":
+        return wire.to(torch.device("cuda", torch.cuda.current_device()))
+    return wire
+
+
+def _wire(tensor: Any, group: Any = None) -> Any:
+    """A torch tensor holding a copy of ``tensor``'s values (contiguous, its own memory), on the CPU for gloo
+    and on this process's GPU for NCCL."""
     import torch
 
-    return torch.from_numpy(np.array(tensor.detach().cpu().numpy(), copy=True, order="C"))
+    return _on_backend(torch.from_numpy(np.array(tensor.detach().cpu().numpy(), copy=True, order="C")), group)
 
 
 def _write_back(tensor: Any, wire: Any, divisor: int = 1) -> None:
@@ -39,7 +51,8 @@ def _write_back(tensor: Any, wire: Any, divisor: int = 1) -> None:
     The division is NumPy's: no torch kernel runs on the wire buffers. A rank forked from a process whose
     torch already ran a parallel (OpenMP) kernel would hang in torch's next parallel kernel.
     """
-    values = wire.numpy() if divisor == 1 else wire.numpy() / divisor
+    values = wire.cpu().numpy()
+    values = values if divisor == 1 else values / divisor
     with no_grad():
         tensor.copy_(make_tensor(values, dtype=tensor.dtype, device=tensor.device))
 
@@ -78,7 +91,7 @@ def all_reduce(tensor: Any, op: str = ReduceOp.SUM, group: Any = None, async_op:
     """Combine ``tensor`` over every rank with ``op``; every rank's ``tensor`` then holds the result."""
     import torch.distributed as dist
 
-    wire = _wire(tensor)
+    wire = _wire(tensor, group)
     dist.all_reduce(wire, op=_torch_op(op), group=group)
     _write_back(tensor, wire, dist.get_world_size(group) if op == ReduceOp.AVG else 1)
     return _finished(async_op)
@@ -88,7 +101,7 @@ def broadcast(tensor: Any, src: int, group: Any = None, async_op: bool = False) 
     """Every rank's ``tensor`` becomes rank ``src``'s."""
     import torch.distributed as dist
 
-    wire = _wire(tensor)
+    wire = _wire(tensor, group)
     dist.broadcast(wire, src=src, group=group)
     _write_back(tensor, wire)
     return _finished(async_op)
@@ -99,8 +112,8 @@ def all_gather(tensor_list: List[Any], tensor: Any, group: Any = None, async_op:
     import torch
     import torch.distributed as dist
 
-    wires = [torch.empty(tuple(t.shape), dtype=_wire(t).dtype) for t in tensor_list]
-    dist.all_gather(wires, _wire(tensor), group=group)
+    wires = [_wire(t, group) for t in tensor_list]
+    dist.all_gather(wires, _wire(tensor, group), group=group)
     for target, wire in zip(tensor_list, wires):
         _write_back(target, wire)
     return _finished(async_op)
@@ -116,7 +129,8 @@ def reduce_scatter(output: Any, input_list: List[Any], op: str = ReduceOp.SUM, g
     import torch
     import torch.distributed as dist
 
-    wire = torch.from_numpy(np.concatenate([_wire(t).numpy().reshape(-1) for t in input_list]))
+    flat = np.concatenate([np.asarray(t.detach().cpu().numpy()).reshape(-1) for t in input_list])
+    wire = _on_backend(torch.from_numpy(flat), group)
     dist.all_reduce(wire, op=_torch_op(op), group=group)
     sizes = [int(np.prod(t.shape)) for t in input_list]
     rank = dist.get_rank(group)
@@ -130,14 +144,14 @@ def send(tensor: Any, dst: int, group: Any = None, tag: int = 0) -> None:
     """Send ``tensor``'s values to rank ``dst`` (which must ``recv`` them)."""
     import torch.distributed as dist
 
-    dist.send(_wire(tensor), dst=dst, group=group, tag=tag)
+    dist.send(_wire(tensor, group), dst=dst, group=group, tag=tag)
 
 
 def recv(tensor: Any, src: Optional[int] = None, group: Any = None, tag: int = 0) -> int:
     """Receive values from rank ``src`` (any rank if None) into ``tensor``; returns the sender's rank."""
     import torch.distributed as dist
 
-    wire = _wire(tensor)
+    wire = _wire(tensor, group)
     sender = dist.recv(wire, src=src, group=group, tag=tag)
     _write_back(tensor, wire)
     return sender
@@ -147,14 +161,14 @@ def isend(tensor: Any, dst: int, group: Any = None, tag: int = 0) -> Work:
     """Start sending ``tensor``'s values (as they are now) to ``dst``; ``wait()`` on the result."""
     import torch.distributed as dist
 
-    return Work(dist.isend(_wire(tensor), dst=dst, group=group, tag=tag))
+    return Work(dist.isend(_wire(tensor, group), dst=dst, group=group, tag=tag))
 
 
 def irecv(tensor: Any, src: Optional[int] = None, group: Any = None, tag: int = 0) -> Work:
     """Start receiving into ``tensor`` from ``src``; the values are in ``tensor`` after ``wait()``."""
     import torch.distributed as dist
 
-    wire = _wire(tensor)
+    wire = _wire(tensor, group)
     return Work(dist.irecv(wire, src=src, group=group, tag=tag), tensor, wire)
 
 
