@@ -48,6 +48,15 @@ def median_seconds(step: Callable[[], None], steps: int, warmup: int = 2) -> flo
     return statistics.median(times)
 
 
+def training_step(model: Any, optimizer: Any, loss_fn: Callable, x: Any, y: Any) -> Callable[[], None]:
+    """One SGD step of ``model`` on ``(x, y)`` (course_lib's or torch's objects alike)."""
+    def step() -> None:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    return step
+
+
 def data_parallel(rank: int, world_size: int, batch: int, steps: int, threads: int = 1) -> Dict[str, float]:
     """DistributedDataParallel at the global ``batch`` (``batch / world_size`` per process), SGD; also times the
     gradients' all-reduce alone (its share of a step, were nothing overlapped)."""
@@ -57,12 +66,7 @@ def data_parallel(rank: int, world_size: int, batch: int, steps: int, threads: i
         model = course_lib.nn.parallel.DistributedDataParallel(model)
     optimizer = course_lib.optim.SGD(model.parameters(), lr=0.01)
     x, y = random_batch(batch // world_size, rank)
-
-    def step() -> None:
-        optimizer.zero_grad()
-        course_lib.nn.functional.cross_entropy(model(x), y).backward()
-        optimizer.step()
-
+    step = training_step(model, optimizer, course_lib.nn.functional.cross_entropy, x, y)
     result = {"step_s": median_seconds(step, steps)}
     if world_size > 1:
         parameters = list(model.parameters())
@@ -85,13 +89,7 @@ def torch_data_parallel(rank: int, world_size: int, batch: int, steps: int, thre
         model = torch.nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     x, y = (torch.from_numpy(value.numpy()) for value in random_batch(batch // world_size, rank))
-
-    def step() -> None:
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(model(x), y).backward()
-        optimizer.step()
-
-    return {"step_s": median_seconds(step, steps)}
+    return {"step_s": median_seconds(training_step(model, optimizer, torch.nn.functional.cross_entropy, x, y), steps)}
 
 
 def pipeline(rank: int, world_size: int, batch: int, micro_batches: int, steps: int, threads: int = 1) -> Dict[str, Any]:
@@ -101,12 +99,7 @@ def pipeline(rank: int, world_size: int, batch: int, micro_batches: int, steps: 
     model = mlp(PIPELINE_WIDTHS)
     if world_size == 1:
         optimizer = course_lib.optim.SGD(model.parameters(), lr=0.01)
-        x, y = random_batch(batch, 0)
-
-        def step() -> None:
-            optimizer.zero_grad()
-            course_lib.nn.functional.cross_entropy(model(x), y).backward()
-            optimizer.step()
+        step = training_step(model, optimizer, course_lib.nn.functional.cross_entropy, *random_batch(batch, 0))
         return {"step_s": median_seconds(step, steps)}
     piece = model[[slice(0, 4), slice(4, 9)][rank]]
     stage = PipelineStage(piece, rank, world_size)
@@ -133,12 +126,7 @@ def tensor_parallel(rank: int, world_size: int, batch: int, steps: int, hidden: 
         model = parallelize_module(model, None, {"0": ColwiseParallel(), "2": RowwiseParallel()})
     optimizer = course_lib.optim.SGD(model.parameters(), lr=0.01)
     x, _ = random_batch(batch, 0)
-
-    def step() -> None:
-        optimizer.zero_grad()
-        course_lib.nn.functional.mse_loss(model(x), x).backward()
-        optimizer.step()
-
+    step = training_step(model, optimizer, course_lib.nn.functional.mse_loss, x, x)  # learn the identity
     result = {"step_s": median_seconds(step, steps)}
     if world_size > 1:
         output = course_lib.zeros(batch, 784)

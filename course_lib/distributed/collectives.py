@@ -109,7 +109,6 @@ def broadcast(tensor: Any, src: int, group: Any = None, async_op: bool = False) 
 
 def all_gather(tensor_list: List[Any], tensor: Any, group: Any = None, async_op: bool = False) -> Optional[Work]:
     """``tensor_list[i]`` becomes rank ``i``'s ``tensor``, on every rank."""
-    import torch
     import torch.distributed as dist
 
     wires = [_wire(t, group) for t in tensor_list]

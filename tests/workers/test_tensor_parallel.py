@@ -34,20 +34,28 @@ def numpy_state(module) -> dict:
     return {name: value.detach().numpy().copy() for name, value in module.state_dict().items()}
 
 
-def split_step(rank: int, world_size: int, state: dict, inputs: np.ndarray, weights: np.ndarray) -> list:
+def split_step(rank: int, world_size: int, state: dict, inputs: np.ndarray, weights: np.ndarray,
+               strided: bool) -> list:
     network = parallelize_module(course_mlp(state), None, {"0": ColwiseParallel(), "2": RowwiseParallel()})
-    x = course_lib.tensor(inputs, requires_grad=True)
+    if strided:  # the same values, as a non-contiguous view (the transpose of a contiguous tensor)
+        leaf = course_lib.tensor(np.ascontiguousarray(np.swapaxes(inputs, -1, -2)), requires_grad=True)
+        x = leaf.transpose(-1, -2)
+        assert not x.is_contiguous()
+    else:
+        leaf = x = course_lib.tensor(inputs, requires_grad=True)
     output = network(x)
     (output * course_lib.tensor(weights)).sum().backward()
-    return [output.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in network.parameters()]
+    grad = np.swapaxes(leaf.grad.numpy(), -1, -2) if strided else leaf.grad.numpy()
+    return [output.detach().numpy(), grad] + [p.grad.numpy() for p in network.parameters()]
 
 
-@pytest.mark.parametrize("world_size, batch_shape, hidden", [(2, (5,), 6), (4, (2, 3), 8), (3, (1,), 9)])
-def test_megatron_pair_equals_the_unsplit_layers(world_size, batch_shape, hidden):
+@pytest.mark.parametrize("world_size, batch_shape, hidden, strided",
+                         [(2, (5,), 6, False), (4, (2, 3), 8, False), (3, (1,), 9, False), (2, (3, 5), 4, True)])
+def test_megatron_pair_equals_the_unsplit_layers(world_size, batch_shape, hidden, strided):
     network = torch_mlp(4, hidden, 3)
     generator = np.random.default_rng(world_size)
     inputs, weights = generator.standard_normal((*batch_shape, 4)), generator.standard_normal((*batch_shape, 3))
-    ranks = run_on_local_processes(split_step, world_size, numpy_state(network), inputs, weights)
+    ranks = run_on_local_processes(split_step, world_size, numpy_state(network), inputs, weights, strided)
     x = torch.tensor(inputs, requires_grad=True)
     output = network(x)
     (output * torch.tensor(weights)).sum().backward()
