@@ -103,16 +103,22 @@ def bubble_fraction(lanes: Lanes) -> float:
     return 1 - busy / (total * len(lanes))
 
 
-def pipeline_timeline(stages: int = 4, micro_batches: Tuple[int, ...] = (1, 4, 8), measured: Optional[Lanes] = None):
+Timeline = List[Tuple[str, int, float, float]]  # PipelineStage.timeline: (kind, micro-batch, start, end) in s
+
+
+def pipeline_timeline(stages: int = 4, micro_batches: Tuple[int, ...] = (1, 4, 8),
+                      measured: Optional[List[Timeline]] = None):
     """GPipe's timeline for each count of ``micro_batches`` (the same batch, cut finer): forward (blue), backward
-    (green), and the idle *bubble* (white). ``measured`` (lanes in seconds, from ``PipelineStage.timeline``)
-    is drawn below them when given."""
+    (green), and the idle *bubble* (white). ``measured``, each stage's ``PipelineStage.timeline`` of one step,
+    is drawn below them (in ms) when given."""
     from matplotlib.figure import Figure
 
     panels = [(f"{m} micro-batch{'es' if m > 1 else ''}", gpipe_schedule(stages, m, 4 / m, 8 / m))
               for m in micro_batches]
     if measured is not None:
-        panels.append(("measured on this machine (ms)", measured))
+        lanes = {f"stage {rank}": [(1e3 * start, 1e3 * end, f"{kind}{chunk}") for kind, chunk, start, end in timeline]
+                 for rank, timeline in enumerate(measured)}
+        panels.append(("measured on this machine (ms)", lanes))
     figure = Figure(figsize=(10, 0.6 + 0.42 * sum(len(lanes) + 1 for _, lanes in panels)))
     axes = figure.subplots(len(panels), 1, squeeze=False)
     def longest(lanes: Lanes) -> float:
