@@ -75,25 +75,78 @@ def worker_timeline(load: float, compute: float, batches: int = 6, workers: Tupl
     return figure
 
 
-def gpipe_schedule(stages: int, micro_batches: int, forward: float = 1.0, backward: float = 2.0) -> Lanes:
-    """When each stage works under GPipe, as ``{"stage s": [(start, end, "F i" or "B i")]}``: every micro-batch
-    forward (``forward`` each), then every one backward (``backward`` each), each task as soon as its input has
-    arrived from the neighbour and the stage is free (communication taken as instant)."""
+Order = List[Tuple[str, int]]  # one stage's work in order: ("F", micro-batch) or ("B", micro-batch)
+
+
+def simulate_schedule(orders: List[Order], forward: float = 1.0, backward: float = 2.0) -> Lanes:
+    """When each stage works if stage ``s`` runs ``orders[s]`` in that order, as ``{"stage s": [(start, end,
+    "F i" or "B i")]}``: each task as soon as the stage is free and its input has arrived (a forward needs the
+    previous stage's forward of that micro-batch, a backward the next stage's backward), taking ``forward`` or
+    ``backward``; communication is taken as instant.
+
+    Raises:
+        ValueError: the orders deadlock (a stage waits for work that waits for it).
+    """
+    stages = len(orders)
+    done: Dict[Tuple[str, int, int], float] = {}
     lanes: Lanes = {f"stage {s}": [] for s in range(stages)}
-    free = [0.0] * stages
-    done_forward = [[0.0] * micro_batches for _ in range(stages)]
-    for i in range(micro_batches):
+    free, position = [0.0] * stages, [0] * stages
+    while any(position[s] < len(orders[s]) for s in range(stages)):
+        progressed = False
         for s in range(stages):
-            start = max(free[s], done_forward[s - 1][i] if s else 0.0)
-            free[s] = done_forward[s][i] = start + forward
-            lanes[f"stage {s}"].append((start, start + forward, f"F{i}"))
-    done_backward = [[0.0] * micro_batches for _ in range(stages)]
-    for i in range(micro_batches):
-        for s in reversed(range(stages)):
-            start = max(free[s], done_backward[s + 1][i] if s < stages - 1 else 0.0)
-            free[s] = done_backward[s][i] = start + backward
-            lanes[f"stage {s}"].append((start, start + backward, f"B{i}"))
+            while position[s] < len(orders[s]):
+                kind, index = orders[s][position[s]]
+                needs = ("F", s - 1, index) if kind == "F" else ("B", s + 1, index)
+                if (kind == "F" and s == 0) or (kind == "B" and s == stages - 1):
+                    needs = None
+                if needs is not None and needs not in done:
+                    break
+                start = max(free[s], done[needs] if needs else 0.0)
+                free[s] = done[(kind, s, index)] = start + (forward if kind == "F" else backward)
+                lanes[f"stage {s}"].append((start, free[s], f"{kind}{index}"))
+                position[s] += 1
+                progressed = True
+        if not progressed:
+            waiting = [orders[s][position[s]] for s in range(stages) if position[s] < len(orders[s])]
+            raise ValueError(f"these orders deadlock: the stages wait at {waiting}")
     return lanes
+
+
+def gpipe_order(micro_batches: int) -> Order:
+    """Every micro-batch forward, then every one backward: each stage's order under GPipe."""
+    return [("F", index) for index in range(micro_batches)] + [("B", index) for index in range(micro_batches)]
+
+
+def gpipe_schedule(stages: int, micro_batches: int, forward: float = 1.0, backward: float = 2.0) -> Lanes:
+    """:func:`simulate_schedule` of GPipe on ``stages`` stages."""
+    return simulate_schedule([gpipe_order(micro_batches)] * stages, forward, backward)
+
+
+def peak_in_flight(order: Order) -> int:
+    """The most micro-batches a stage holds activations for at once (forwarded, not yet backwarded)."""
+    held = peak = 0
+    for kind, _ in order:
+        held += 1 if kind == "F" else -1
+        peak = max(peak, held)
+    return peak
+
+
+def schedule_comparison(orders: Dict[str, List[Order]], forward: float = 1.0, backward: float = 2.0):
+    """One timeline per schedule (each stage's order, ``orders[name][stage]``): its bubble and the most
+    micro-batches' activations any stage holds at once."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 0.6 + 0.45 * sum(len(stages) + 1 for stages in orders.values())))
+    axes = figure.subplots(len(orders), 1, squeeze=False, sharex=True)
+    for ax, (name, stage_orders) in zip(axes[:, 0], orders.items()):
+        lanes = simulate_schedule(stage_orders, forward, backward)
+        _draw_lanes(ax, lanes, lambda label: "#9ecae1" if label.startswith("F") else "#a1d99b")
+        held = max(peak_in_flight(order) for order in stage_orders)
+        ax.set_title(f"{name}: idle {100 * bubble_fraction(lanes):.0f}% of the step, at most {held} micro-batches' "
+                     "activations held", fontsize=9)
+    axes[-1, 0].set_xlabel("time (a micro-batch forward through one stage = 1, backward = 2)")
+    figure.tight_layout()
+    return figure
 
 
 def bubble_fraction(lanes: Lanes) -> float:

@@ -538,4 +538,5 @@ def vector_jacobian(jacobian: np.ndarray, v: np.ndarray, grad: np.ndarray, title
 from .network_pictures import im2col, layer_statistics, losses, optimizer_race  # noqa: E402,F401
 from .training_pictures import confusion, digits, label_counts, loss_curves  # noqa: E402,F401  (chapter 04)
 from .gpu_pictures import gpu_hierarchy, program_blocks, roofline, tile_order  # noqa: E402,F401  (chapter 05)
-from .parallel_pictures import parallel_strategies, pipeline_timeline, worker_timeline  # noqa: E402,F401  (chapter 06)
+from .parallel_pictures import (parallel_strategies, pipeline_timeline, schedule_comparison,  # noqa: E402,F401
+                                worker_timeline)  # (chapter 06)

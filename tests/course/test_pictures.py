@@ -366,3 +366,23 @@ def test_chapter_06_strategy_and_pipeline_pictures_say_what_they_show():
     titles = [ax.get_title() for ax in pictures.parallel_strategies().axes]
     assert titles == ["data parallel: a replica per device", "pipeline parallel: a stage per device",
                       "tensor parallel: a slice of each layer per device"]
+
+
+def test_1f1b_has_gpipes_bubble_with_fewer_micro_batches_held():
+    from course_lib.distributed.pipelining.schedules import one_forward_one_backward_order
+    from course_lib.utils.parallel_pictures import (bubble_fraction, gpipe_order, peak_in_flight, simulate_schedule)
+
+    for stages, micro_batches in ((2, 4), (4, 8), (4, 2), (3, 3)):
+        orders = [one_forward_one_backward_order(s, stages, micro_batches) for s in range(stages)]
+        gpipe = simulate_schedule([gpipe_order(micro_batches)] * stages)
+        one_f_one_b = simulate_schedule(orders)
+        assert bubble_fraction(one_f_one_b) == pytest.approx(bubble_fraction(gpipe))
+        assert [peak_in_flight(order) for order in orders] == [min(stages - s, micro_batches) for s in range(stages)]
+        assert sorted(orders[0]) == sorted(gpipe_order(micro_batches))  # each micro-batch once each way
+    with pytest.raises(ValueError, match=r"these orders deadlock: the stages wait at \[\('B', 0\), \('F', 0\)\]"):
+        simulate_schedule([[("B", 0), ("F", 0)], [("F", 0), ("B", 0)]])
+    figure = pictures.schedule_comparison({"GPipe": [gpipe_order(8)] * 4,
+                                           "1F1B": [one_forward_one_backward_order(s, 4, 8) for s in range(4)]})
+    assert [ax.get_title() for ax in figure.axes] == [
+        "GPipe: idle 27% of the step, at most 8 micro-batches' activations held",
+        "1F1B: idle 27% of the step, at most 4 micro-batches' activations held"]

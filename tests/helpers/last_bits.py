@@ -82,7 +82,9 @@ def _probe_torch() -> None:
 
 def _probe_course_lib_modules() -> None:
     """Probe the ``formatting`` module of every course_lib loaded so far (the reference or a workspace)."""
-    for name, module in list(sys.modules.items()):
+    # sys.modules.copy() copies in one step: building a list item by item can run the garbage collector, whose
+    # finalizers may import a module and change sys.modules mid-iteration (RuntimeError seen in notebook 06)
+    for name, module in sys.modules.copy().items():
         if not name.endswith("course_lib.formatting") or getattr(module, "_last_bits_probe", False):
             continue
         original = module.tensor_str

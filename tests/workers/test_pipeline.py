@@ -12,8 +12,8 @@ import torch
 
 import course_lib
 from course_lib.distributed.local import run_on_local_processes
-from course_lib.distributed.pipelining import PipelineStage, ScheduleGPipe
-from course_lib.distributed.pipelining.schedules import split_microbatches
+from course_lib.distributed.pipelining import PipelineStage, Schedule1F1B, ScheduleGPipe
+from course_lib.distributed.pipelining.schedules import one_forward_one_backward_order, split_microbatches
 from course_lib.distributed.pipelining.stage import send_activation
 
 SIZES = (6, 8, 8, 5, 4)
@@ -44,10 +44,11 @@ def batches(steps: int, batch: int, seed: int = 1):
             for _ in range(steps)]
 
 
-def train_pipelined(rank: int, world_size: int, state: dict, data: list, micro: int, lr: float) -> dict:
+def train_pipelined(rank: int, world_size: int, state: dict, data: list, micro: int, lr: float,
+                    schedule_class=ScheduleGPipe) -> dict:
     piece = course_piece(state, *CUTS[world_size][rank])
     stage = PipelineStage(piece, rank, world_size)
-    schedule = ScheduleGPipe(stage, micro, loss_fn=course_lib.nn.functional.cross_entropy)
+    schedule = schedule_class(stage, micro, loss_fn=course_lib.nn.functional.cross_entropy)
     optimizer = course_lib.optim.SGD(piece.parameters(), lr=lr)
     losses, outputs = [], []
     for inputs, targets in data:
@@ -79,11 +80,13 @@ def train_unsplit(network: torch.nn.Sequential, data: list, micro: int, lr: floa
     return {"parameters": [p.detach().numpy() for p in network.parameters()], "outputs": outputs, "losses": losses}
 
 
-@pytest.mark.parametrize("stages, micro, batch", [(2, 1, 8), (2, 4, 8), (3, 3, 10), (3, 5, 7)])
-def test_gpipe_training_equals_the_unsplit_network(stages, micro, batch):
+@pytest.mark.parametrize("schedule_class, stages, micro, batch",
+                         [(ScheduleGPipe, 2, 1, 8), (ScheduleGPipe, 2, 4, 8), (ScheduleGPipe, 3, 3, 10),
+                          (ScheduleGPipe, 3, 5, 7), (Schedule1F1B, 2, 4, 8), (Schedule1F1B, 3, 5, 7)])
+def test_pipelined_training_equals_the_unsplit_network(schedule_class, stages, micro, batch):
     network, data = torch_network(), batches(3, batch)
     state = {name: value.detach().numpy().copy() for name, value in network.state_dict().items()}
-    ranks = run_on_local_processes(train_pipelined, stages, state, data, micro, 0.3)
+    ranks = run_on_local_processes(train_pipelined, stages, state, data, micro, 0.3, schedule_class)
     expected = train_unsplit(network, data, micro, 0.3)
     ours = [p for rank in ranks for p in rank["parameters"]]
     for mine, theirs in zip(ours, expected["parameters"]):
@@ -91,7 +94,9 @@ def test_gpipe_training_equals_the_unsplit_network(stages, micro, batch):
     torch.testing.assert_close(torch.tensor(np.array(ranks[-1]["outputs"])), torch.tensor(np.array(expected["outputs"])))
     torch.testing.assert_close(torch.tensor(ranks[-1]["losses"]), torch.tensor(expected["losses"]))
     gpipe = [("F", i) for i in range(micro)] + [("B", i) for i in range(micro)]
-    assert all(rank["order"] == gpipe for rank in ranks)  # the last step's order, on every stage
+    expected_orders = [gpipe if schedule_class is ScheduleGPipe else one_forward_one_backward_order(s, stages, micro)
+                       for s in range(stages)]
+    assert [rank["order"] for rank in ranks] == expected_orders  # the last step's order, on every stage
     assert not multiprocessing.active_children()
 
 

@@ -4,9 +4,10 @@ A batch is cut into ``n_microbatches`` micro-batches. With one micro-batch (the 
 stage works at a time: with ``S`` stages each is idle ``(S - 1) / S`` of the step. **GPipe** runs every
 micro-batch forward, then every one backward: while stage 1 works on micro-batch 0, stage 0 already works on
 micro-batch 1. The idle fraction (the *bubble*) falls to ``(S - 1) / (M + S - 1)`` for ``M`` micro-batches
-of equal cost, at the price of keeping all ``M`` micro-batches' activations until their backward. (1F1B,
-which starts each micro-batch's backward as soon as it can, keeps at most ``S`` of them: torch's
-``Schedule1F1B``.)
+of equal cost, at the price of keeping all ``M`` micro-batches' activations until their backward. **1F1B**
+(one forward, one backward) starts each micro-batch's backward as soon as it can: after a warm-up of
+``S - 1 - s`` forwards, stage ``s`` alternates one forward and one backward, so it keeps at most ``S - s``
+micro-batches' activations, for the same bubble.
 
 Gradients add up over the micro-batches. Each micro-batch's loss is weighted by its share of the batch, so
 that with a mean loss the gradients equal those of the whole batch in one piece (torch's ``scale_grads``).
@@ -14,7 +15,7 @@ that with a mean loss the gradients equal those of the whole batch in one piece 
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from ..._tensor import Tensor
 from ...ops.join import cat
@@ -90,3 +91,31 @@ class ScheduleGPipe:
             stage.backward_one_chunk(index, loss=self._loss(index, outputs[index]))
         return outputs
         # END EXERCISE
+
+
+def one_forward_one_backward_order(stage_index: int, num_stages: int, n_microbatches: int) -> List[Tuple[str, int]]:
+    """The order in which stage ``stage_index`` runs its micro-batches under 1F1B: ``[("F", 0), ...]``."""
+    warmup = min(num_stages - 1 - stage_index, n_microbatches)
+    order = [("F", index) for index in range(warmup)]
+    for index in range(n_microbatches - warmup):
+        order += [("F", warmup + index), ("B", index)]
+    return order + [("B", index) for index in range(n_microbatches - warmup, n_microbatches)]
+
+
+class Schedule1F1B(ScheduleGPipe):
+    """1F1B: after a warm-up, each stage alternates one forward and one backward (torch's ``Schedule1F1B``).
+
+    The same gradients as GPipe (the same micro-batches, summed), with at most ``num_stages - stage_index``
+    micro-batches' activations kept at once instead of all of them. Same arguments and ``step`` as
+    :class:`ScheduleGPipe`.
+    """
+
+    def _step_microbatches(self, arg_chunks: Sequence[tuple]) -> List[Tensor]:
+        stage = self._stage
+        outputs: List[Optional[Tensor]] = [None] * self._n_microbatches
+        for kind, index in one_forward_one_backward_order(stage.stage_index, stage.num_stages, self._n_microbatches):
+            if kind == "F":
+                outputs[index] = stage.forward_one_chunk(index, *arg_chunks[index])
+            else:
+                stage.backward_one_chunk(index, loss=self._loss(index, outputs[index]))
+        return outputs
