@@ -22,6 +22,7 @@ from ...ops.creation import empty, tensor
 from ...ops.join import stack
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker import StreamEnd, map_fetcher, stream_fetcher
 from .worker_pool import WorkerPool, pooled_batches
 
 
@@ -161,16 +162,14 @@ class DataLoader:
         base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
         if self.num_workers > 0:
             yield from self._from_workers(base_seed)
-        elif self._iterable:
-            yield from self._iterate_stream()
-        elif self.batch_sampler is None:
-            for index in self.sampler:
-                yield self.collate_fn(self.dataset[index])
+        elif self._iterable:  # the main process reads the way a worker does (worker.py's fetchers)
+            fetch = stream_fetcher(self.dataset, self.collate_fn, self.batch_size, self.drop_last)
+            while not isinstance(batch := fetch(None), StreamEnd):
+                yield batch
         else:
-            fetch_many = getattr(self.dataset, "__getitems__", None)
-            for indices in self.batch_sampler:
-                samples = fetch_many(indices) if fetch_many else [self.dataset[i] for i in indices]
-                yield self.collate_fn(samples)
+            fetch = map_fetcher(self.dataset, self.collate_fn, self.batch_sampler is not None)
+            for task in (self.sampler if self.batch_sampler is None else self.batch_sampler):
+                yield fetch(task)
 
     def _from_workers(self, base_seed: int) -> Iterator[Any]:
         """One epoch from worker processes, seeded from ``base_seed`` (persistent workers keep their first)."""
@@ -187,20 +186,6 @@ class DataLoader:
             if not finished:  # an epoch left half-way leaves batches in the queues: start afresh next time
                 self._pool.shutdown()
                 self._pool = None
-
-    def _iterate_stream(self) -> Iterator[Any]:
-        if self.batch_size is None:
-            for sample in self.dataset:
-                yield self.collate_fn(sample)
-            return
-        batch: List[Any] = []
-        for sample in self.dataset:
-            batch.append(sample)
-            if len(batch) == self.batch_size:
-                yield self.collate_fn(batch)
-                batch = []
-        if batch and not self.drop_last:
-            yield self.collate_fn(batch)
 
     def __len__(self) -> int:
         if self._iterable:

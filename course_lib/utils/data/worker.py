@@ -126,8 +126,8 @@ def worker_main(dataset: Any, index_queue: Any, result_queue: Any, collate_fn: C
         _WORKER_INFO = WorkerInfo(worker_id, num_workers, seed, dataset)
         if worker_init_fn is not None:
             worker_init_fn(worker_id)
-        fetch = _stream_fetcher(dataset, collate_fn, batch_size, drop_last, worker_id) if iterable else \
-            _map_fetcher(dataset, collate_fn, auto_collation)
+        fetch = stream_fetcher(dataset, collate_fn, batch_size, drop_last, worker_id) if iterable else \
+            map_fetcher(dataset, collate_fn, auto_collation)
         serve_batches(ParentWatchingQueue(index_queue, parent), result_queue, fetch, worker_id)
     except KeyboardInterrupt:
         pass  # the main process was interrupted too: it shuts the workers down
@@ -138,7 +138,10 @@ def worker_main(dataset: Any, index_queue: Any, result_queue: Any, collate_fn: C
         result_queue.join_thread()  # everything put is delivered before the process exits
 
 
-def _map_fetcher(dataset: Any, collate_fn: Callable, auto_collation: bool) -> Callable[[Any], Any]:
+def map_fetcher(dataset: Any, collate_fn: Callable, auto_collation: bool) -> Callable[[Any], Any]:
+    """How a batch of a map-style dataset is loaded, in a worker or in the main process: ``fetch(indices)``
+    collates the samples at ``indices`` (with ``__getitems__`` when the dataset has it); without
+    ``auto_collation`` (no batch sampler) ``fetch(index)`` converts one sample."""
     def fetch(indices: Any) -> Any:
         if not auto_collation:
             return collate_fn(dataset[indices])
@@ -148,10 +151,11 @@ def _map_fetcher(dataset: Any, collate_fn: Callable, auto_collation: bool) -> Ca
     return fetch
 
 
-def _stream_fetcher(dataset: Any, collate_fn: Callable, batch_size: Optional[int], drop_last: bool,
-                    worker_id: int) -> Callable[[Any], Any]:
-    """Each task asks for this worker's next batch of its stream (a full one, or the short last one unless
-    ``drop_last``); after the end, :class:`StreamEnd`."""
+def stream_fetcher(dataset: Any, collate_fn: Callable, batch_size: Optional[int], drop_last: bool,
+                   worker_id: int = -1) -> Callable[[Any], Any]:
+    """How an IterableDataset's batches are read, in a worker or in the main process: each call ``fetch(_)``
+    returns the stream's next batch (a full one, or the short last one unless ``drop_last``; one converted
+    sample when ``batch_size`` is None); after the end, :class:`StreamEnd`."""
     stream = iter(dataset)
 
     def fetch(_: Any) -> Any:
