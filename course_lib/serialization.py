@@ -226,7 +226,6 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any) -
 
 
 _ALLOWED = {("collections", "OrderedDict"): OrderedDict, ("collections", "Counter"): Counter,
-            ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
             ("torch._utils", "_rebuild_parameter"): _rebuild_parameter}
 
 
@@ -238,16 +237,16 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self.archive, self.prefix, self.map_location = archive, prefix, map_location
         self.loaded: Dict[str, np.ndarray] = {}
         self.locations: Dict[int, str] = {}  # id of a loaded storage -> where it was saved from
+        # the globals a file may name; rebuilding a tensor needs this file's storages' locations
+        self.allowed = {**_ALLOWED, ("torch._utils", "_rebuild_tensor_v2"): self._rebuild_tensor}
 
     def _rebuild_tensor(self, storage: np.ndarray, *args: Any) -> Tensor:
         device = _target_device(self.locations.get(id(storage), "cpu"), self.map_location)
         return _rebuild_tensor(storage, *args, device=device)
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
-            return self._rebuild_tensor
-        if (module, name) in _ALLOWED:
-            return _ALLOWED[(module, name)]
+        if (module, name) in self.allowed:
+            return self.allowed[(module, name)]
         if module == "torch" and name in _DTYPE_OF_STORAGE:
             return _StorageType(_DTYPE_OF_STORAGE[name])
         raise pickle.UnpicklingError(f"course_lib.load refused the global {module}.{name}: it builds only tensors, "
