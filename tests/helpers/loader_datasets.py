@@ -66,8 +66,6 @@ class ShardedRange(IterableDataset):
         return sharded_range(self.start, self.end)
 
 
-
-
 class WritePid:
     """A picklable ``worker_init_fn`` writing each worker's pid into ``folder``."""
 

@@ -53,6 +53,8 @@ class ScheduleGPipe:
         if n_microbatches < 1:
             raise ValueError(f"n_microbatches must be at least 1, but got {n_microbatches}")
         self._stage, self._n_microbatches, self._loss_fn = stage, n_microbatches, loss_fn
+        self._targets: List[Any] = []  # this batch's micro-batches of targets (last stage), set by step
+        self._batch_size, self._losses = 0, None
 
     def step(self, *args: Any, target: Any = None, losses: Optional[list] = None) -> Optional[Tensor]:
         """Run one batch through the pipeline; returns the whole output on the last stage, None elsewhere."""
@@ -61,8 +63,7 @@ class ScheduleGPipe:
         if stage.is_last and self._loss_fn is not None:
             if target is None:
                 raise ValueError("the last stage's step() needs target= to compute the loss")
-            self._weights = [len(t) / len(target) for t in split_microbatches(target, count)]
-            self._targets, self._losses = split_microbatches(target, count), losses
+            self._targets, self._batch_size, self._losses = split_microbatches(target, count), len(target), losses
         stage.begin_step()
         if self._loss_fn is None:
             outputs = [stage.forward_only(index, *arg_chunks[index]) for index in range(count)]
@@ -78,7 +79,7 @@ class ScheduleGPipe:
         loss = self._loss_fn(output, self._targets[index])
         if self._losses is not None:
             self._losses.append(loss.detach())
-        return loss * self._weights[index]
+        return loss * (len(self._targets[index]) / self._batch_size)
 
     def _step_microbatches(self, arg_chunks: Sequence[tuple]) -> List[Tensor]:
         """The schedule: run micro-batch ``i`` forward with ``self._stage.forward_one_chunk(i, *arg_chunks[i])``

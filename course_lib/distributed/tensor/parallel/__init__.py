@@ -9,9 +9,9 @@
   which swap a model's ``Linear`` layers for their split versions (cut from the full layer's weights).
 """
 
-from .layers import ColumnParallelLinear, RowParallelLinear, shard_range  # noqa: F401
+from .layers import ColumnParallelLinear, RowParallelLinear  # noqa: F401
 from .regions import (copy_to_parallel_region, gather_from_parallel_region,  # noqa: F401
-                      reduce_from_parallel_region, scatter_to_parallel_region)
+                      reduce_from_parallel_region, scatter_to_parallel_region, shard_range)
 from .style import ColwiseParallel, RowwiseParallel, parallelize_module  # noqa: F401
 
 __all__ = ["ColumnParallelLinear", "ColwiseParallel", "RowParallelLinear", "RowwiseParallel",

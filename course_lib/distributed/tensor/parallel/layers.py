@@ -24,20 +24,7 @@ from ....nn.modules.module import Module
 from ....nn.parameter import Parameter
 from ...process_group import get_rank, get_world_size
 from .regions import (copy_to_parallel_region, gather_from_parallel_region, reduce_from_parallel_region,
-                      scatter_to_parallel_region)
-
-
-def shard_range(size: int, world_size: int, rank: int) -> slice:
-    """Rank ``rank``'s equal share of ``size`` features.
-
-    Raises:
-        ValueError: ``size`` is not divisible by ``world_size``.
-    """
-    if size % world_size:
-        raise ValueError(f"tensor parallelism splits {size} features into {world_size} equal shares: {size} is not "
-                         f"divisible by {world_size}")
-    share = size // world_size
-    return slice(rank * share, (rank + 1) * share)
+                      scatter_to_parallel_region, shard_range)
 
 
 def _parameter(values: Tensor) -> Parameter:
@@ -89,8 +76,8 @@ class ColumnParallelLinear(_SplitLinear):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, gather_output: bool = True,
                  process_group: Any = None, device: Any = None, dtype: Any = None) -> None:
-        self.gather_output = gather_output
         super().__init__(in_features, out_features, bias, process_group, device, dtype)
+        self.gather_output = gather_output
 
     @classmethod
     def from_linear(cls, whole: Linear, gather_output: bool = True, process_group: Any = None) -> "ColumnParallelLinear":
@@ -135,8 +122,8 @@ class RowParallelLinear(_SplitLinear):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, input_is_parallel: bool = True,
                  process_group: Any = None, device: Any = None, dtype: Any = None) -> None:
-        self.input_is_parallel = input_is_parallel
         super().__init__(in_features, out_features, bias, process_group, device, dtype)
+        self.input_is_parallel = input_is_parallel
 
     @classmethod
     def from_linear(cls, whole: Linear, input_is_parallel: bool = True, process_group: Any = None) -> "RowParallelLinear":

@@ -36,14 +36,23 @@ def _all_reduce_copy(tensor: Tensor, group: Any) -> Tensor:
     return total
 
 
+def shard_range(size: int, world_size: int, rank: int) -> slice:
+    """Rank ``rank``'s equal share of ``size`` features (a weight's rows or columns, an activation's last
+    dimension).
+
+    Raises:
+        ValueError: ``size`` is not divisible by ``world_size``.
+    """
+    if size % world_size:
+        raise ValueError(f"tensor parallelism splits {size} features into {world_size} equal shares: {size} is not "
+                         f"divisible by {world_size}")
+    share = size // world_size
+    return slice(rank * share, (rank + 1) * share)
+
+
 def _last_dim_slice(tensor: Tensor, group: Any) -> Tensor:
     """This rank's equal share of ``tensor``'s last dimension (a copy)."""
-    world_size, rank = get_world_size(group), get_rank(group)
-    size = tensor.shape[-1]
-    if size % world_size:
-        raise ValueError(f"the last dimension ({size}) must be divisible by the number of ranks ({world_size})")
-    share = size // world_size
-    return tensor[..., rank * share:(rank + 1) * share].contiguous()
+    return tensor[..., shard_range(tensor.shape[-1], get_world_size(group), get_rank(group))].contiguous()
 
 
 def _last_dim_gather(tensor: Tensor, group: Any) -> Tensor:
