@@ -366,7 +366,7 @@ def run(argv: Optional[list] = None) -> Dict[str, Any]:
                   "images_per_s": trained["images"] / (trained["data_s"] + trained["compute_s"]),
                   "data_s": trained["data_s"], "compute_s": trained["compute_s"]}
         if val_loader is not None:
-            record["val_accuracy"] = evaluate(torch, model, val_loader, device)["accuracy"]
+            record["val_accuracy"] = evaluate(torch, bare, val_loader, device)["accuracy"]  # bare: no collectives
             if record["val_accuracy"] > best and args.checkpoint:
                 best = record["val_accuracy"]
                 save_atomically(torch, bare.state_dict(), args.checkpoint.with_suffix(".best.pt"))
