@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from course_lib._atomic import atomic_write_text  # noqa: E402
 from course_lib.distributed.local import run_on_local_processes as run  # noqa: E402
-from course_lib.utils.parallel_pictures import bubble_fraction  # noqa: E402
+from course_lib.utils.parallel_pictures import bubble_fraction, timeline_lanes  # noqa: E402
 from examples import parallel_demos as demos  # noqa: E402
 from _report import command_line, machine  # noqa: E402
 
@@ -55,10 +55,9 @@ def pipeline_rows(batches: List[int], steps: int) -> List[str]:
         one = demos.slowest(run(demos.pipeline, 1, batch, 1, steps))
         for micro in (1, 2, 4, 8):
             ranks = run(demos.pipeline, 2, batch, micro, steps)
-            lanes = {f"stage {r}": [(start, end, kind) for kind, _, start, end in rank["timeline"]]
-                     for r, rank in enumerate(ranks)}
+            bubble = bubble_fraction(timeline_lanes([rank["timeline"] for rank in ranks]))
             two = demos.slowest(ranks)
-            lines.append(f"| {batch} | {ms(one)} | {micro} | {ms(two)} | {100 * bubble_fraction(lanes):.0f}% | "
+            lines.append(f"| {batch} | {ms(one)} | {micro} | {ms(two)} | {100 * bubble:.0f}% | "
                          f"{one / two:.2f}x |")
     return lines
 

@@ -159,6 +159,12 @@ def bubble_fraction(lanes: Lanes) -> float:
 Timeline = List[Tuple[str, int, float, float]]  # PipelineStage.timeline: (kind, micro-batch, start, end) in s
 
 
+def timeline_lanes(timelines: List[Timeline], scale: float = 1.0) -> Lanes:
+    """The stages' ``PipelineStage.timeline`` lists as lanes (times multiplied by ``scale``)."""
+    return {f"stage {rank}": [(scale * start, scale * end, f"{kind}{chunk}") for kind, chunk, start, end in timeline]
+            for rank, timeline in enumerate(timelines)}
+
+
 def pipeline_timeline(stages: int = 4, micro_batches: Tuple[int, ...] = (1, 4, 8),
                       measured: Optional[List[Timeline]] = None):
     """GPipe's timeline for each count of ``micro_batches`` (the same batch, cut finer): forward (blue), backward
@@ -169,9 +175,7 @@ def pipeline_timeline(stages: int = 4, micro_batches: Tuple[int, ...] = (1, 4, 8
     panels = [(f"{m} micro-batch{'es' if m > 1 else ''}", gpipe_schedule(stages, m, 4 / m, 8 / m))
               for m in micro_batches]
     if measured is not None:
-        lanes = {f"stage {rank}": [(1e3 * start, 1e3 * end, f"{kind}{chunk}") for kind, chunk, start, end in timeline]
-                 for rank, timeline in enumerate(measured)}
-        panels.append(("measured on this machine (ms)", lanes))
+        panels.append(("measured on this machine (ms)", timeline_lanes(measured, scale=1e3)))
     figure = Figure(figsize=(10, 0.6 + 0.42 * sum(len(lanes) + 1 for _, lanes in panels)))
     axes = figure.subplots(len(panels), 1, squeeze=False)
     def longest(lanes: Lanes) -> float:
