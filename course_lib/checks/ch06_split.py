@@ -135,17 +135,17 @@ def check_gpipe() -> Iterator[Case]:
 def _column_on_rank(rank: int, world_size: int, state: Dict[str, np.ndarray], inputs: np.ndarray,
                     weights: np.ndarray, gather_output: bool, then_row: bool) -> List[np.ndarray]:
     """Run this rank's layer(s) on the whole input; the loss is ``sum(output * weights)`` of the whole output."""
-    nn = _api.nn
-    first = nn.Linear(*reversed(state["0.weight"].shape)).double()
-    first.load_state_dict({"weight": _api.tensor(state["0.weight"]), "bias": _api.tensor(state["0.bias"])})
-    column = ColumnParallelLinear.from_linear(first, gather_output=gather_output)
-    layers = [column]
+    def whole_linear(prefix: str) -> Any:
+        weight, bias = state[f"{prefix}.weight"], state[f"{prefix}.bias"]
+        layer = _api.nn.Linear(weight.shape[1], weight.shape[0]).double()
+        layer.load_state_dict({"weight": _api.tensor(weight), "bias": _api.tensor(bias)})
+        return layer
+
+    layers = [ColumnParallelLinear.from_linear(whole_linear("0"), gather_output=gather_output)]
     if then_row:
-        second = nn.Linear(*reversed(state["2.weight"].shape)).double()
-        second.load_state_dict({"weight": _api.tensor(state["2.weight"]), "bias": _api.tensor(state["2.bias"])})
-        layers += [nn.Tanh(), RowParallelLinear.from_linear(second)]
+        layers += [_api.nn.Tanh(), RowParallelLinear.from_linear(whole_linear("2"))]
     x = _api.tensor(inputs, requires_grad=True)
-    output = nn.Sequential(*layers)(x)
+    output = _api.nn.Sequential(*layers)(x)
     (output * _api.tensor(weights)).sum().backward()
     return [output.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for layer in layers
                                                          for p in layer.parameters()]
@@ -158,33 +158,29 @@ def _column_case(world_size: int, input_shape: Tuple[int, ...], width: int, gath
     network = _torch_network(sizes, seed)
     generator = np.random.default_rng(seed)
     inputs = generator.standard_normal(input_shape)
-    out_width = sizes[-1] if (then_row or gather_output) else width // world_size
-
-    def loss_weights(rank: int) -> np.ndarray:
-        # the whole output's loss weights; a split output (gather_output=False) is weighted by its slice
-        whole = np.random.default_rng(seed + 50).standard_normal((*input_shape[:-1], sizes[-1]))
-        return whole if out_width == sizes[-1] else whole[..., shard_range(width, world_size, rank)]
+    # the loss weights of the whole output; when each rank's output is a slice (no gather, no row layer after),
+    # each rank weights its slice, and the ranks' losses add up to the whole one
+    weights = np.random.default_rng(seed + 50).standard_normal((*input_shape[:-1], sizes[-1]))
+    sliced = not (gather_output or then_row)
 
     def ours() -> list:
-        state = _numpy_state(network)
-        if not then_row:
-            state = {"0.weight": state["0.weight"], "0.bias": state["0.bias"]}
+        state = {name: value for name, value in _numpy_state(network).items() if then_row or name.startswith("0.")}
         ranks = run_on_local_processes(lambda rank, size: _column_on_rank(
-            rank, size, state, inputs, loss_weights(rank), gather_output, then_row), world_size)
+            rank, size, state, inputs, weights[..., shard_range(width, size, rank)] if sliced else weights,
+            gather_output, then_row), world_size)
         return [[_api.tensor(value) for value in rank] for rank in ranks]
 
     def theirs() -> list:
         network.zero_grad()
         x = torch.tensor(inputs, requires_grad=True)
         output = network(x)
-        whole = torch.tensor(np.random.default_rng(seed + 50).standard_normal((*input_shape[:-1], sizes[-1])))
-        (output * whole).sum().backward()  # the sum of the ranks' losses when each rank's output is a slice
+        (output * torch.tensor(weights)).sum().backward()
+        first, *rest = list(network.children())
         results = []
         for rank in range(world_size):
             rows = shard_range(width, world_size, rank)
-            first, *rest = list(network.children())
-            rank_output = output.detach() if out_width == sizes[-1] else output.detach()[..., rows]
-            grads = [rank_output, x.grad, first.weight.grad[rows], first.bias.grad[rows]]
+            grads = [output.detach()[..., rows] if sliced else output.detach(), x.grad, first.weight.grad[rows],
+                     first.bias.grad[rows]]
             if then_row:
                 grads += [rest[-1].weight.grad[:, rows], rest[-1].bias.grad]
             results.append(grads)
